@@ -1,0 +1,122 @@
+# podnet — top-level build.
+#
+#   make deps          install build and test dependencies (Debian, apt-get)
+#   make               build everything into build/
+#   make check-unit    the quick tests (unit tests, fuzz seed corpora)
+#   make check         every test: unit, ASan+UBSan, clang build, valgrind,
+#                      and the integration/e2e tests on a real local cluster
+#   make run           a local cluster running podnet with the example networks
+#   make cluster-up / cluster-down
+#
+# Each subsystem keeps its rules in a fragment beside its code (api/api.mk,
+# controller/*/*.mk, ...); this file only holds the shared machinery. A
+# fragment appends to these lists:
+#   BINS               programs installed into $(BUILD)/bin
+#   UNIT_TESTS         test programs run by check-unit (and under ASan, valgrind)
+#   INTEGRATION_TESTS  programs/scripts that need the local cluster
+#   FUZZERS            libFuzzer harness names (source fuzz/NAME.c style)
+
+BUILD    ?= build
+CC       ?= cc
+SAN      ?=
+V        ?=
+
+PKG_CONFIG ?= pkg-config
+PKGS       := jansson yaml-0.1 libcurl libcjson cmocka
+
+CSTD     := -std=gnu11
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wno-unused-parameter -Wformat=2 -Wvla
+OPT      ?= -O2 -g
+CPPFLAGS += -D_GNU_SOURCE -Iapi/include -Icontroller -Iprovider-sdk/include \
+            $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+CFLAGS   += $(CSTD) $(WARN) $(OPT) -fPIC -fno-strict-aliasing -MMD -MP
+LDLIBS   += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lev -lpthread -lm -ldl
+
+ifeq ($(SAN),1)
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+ifeq ($(V),)
+Q := @
+else
+Q :=
+endif
+
+BINS              :=
+UNIT_TESTS        :=
+INTEGRATION_TESTS :=
+FUZZERS           :=
+
+.PHONY: all
+all: build-all
+
+# Objects: $(BUILD)/obj/<path>.o from <path>.c, dependencies tracked.
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# Static libraries: a fragment sets the objects as prerequisites.
+$(BUILD)/lib/%.a:
+	@mkdir -p $(@D)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# objs DIR...: every .c in the given folders, as objects.
+objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(foreach d,$(1),$(wildcard $(d)/*.c)))
+
+include $(sort $(wildcard */*.mk */*/*.mk */*/*/*.mk))
+
+.PHONY: build-all
+build-all: $(BINS) $(UNIT_TESTS)
+
+# ---- dependencies ----------------------------------------------------------
+DEB_PACKAGES := build-essential clang llvm libclang-rt-14-dev pkg-config valgrind \
+                libcurl4-openssl-dev libev-dev libjansson-dev libcjson-dev libyaml-dev \
+                libcmocka-dev libmicrohttpd-dev iproute2 jq curl ca-certificates
+
+.PHONY: deps
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	e2e/cluster/install
+
+# ---- tests -----------------------------------------------------------------
+RUN_TESTS := e2e/lib/run-tests
+
+.PHONY: check-unit check-asan check-clang check-valgrind check-integration check
+check-unit: $(UNIT_TESTS)
+	@$(RUN_TESTS) -n unit -l $(BUILD)/test-logs $(UNIT_TESTS)
+
+# ASan+UBSan build of every unit test, with clang, in its own build dir.
+check-asan:
+	@$(MAKE) --no-print-directory BUILD=build/asan CC=clang SAN=1 check-unit
+
+# The whole tree must build warning-free under clang as well as gcc.
+check-clang:
+	@$(MAKE) --no-print-directory BUILD=build/clang CC=clang build-all
+
+check-valgrind: $(UNIT_TESTS)
+	@$(RUN_TESTS) -n valgrind -l $(BUILD)/test-logs-valgrind \
+	  -w "valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" $(UNIT_TESTS)
+
+# Tests that need the real local cluster: it is brought up once, and torn
+# down at the end whatever happened.
+check-integration: build-all
+	@e2e/lib/with-cluster $(RUN_TESTS) -n integration -l $(BUILD)/test-logs-integration $(INTEGRATION_TESTS)
+
+check: check-unit check-asan check-clang check-valgrind check-integration
+	@echo "make check: all suites passed"
+
+.PHONY: clean
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
