@@ -3,7 +3,7 @@
 #   make deps          install build and test dependencies (Debian, apt-get)
 #   make               build everything into build/
 #   make check-unit    the quick tests (unit tests, fuzz seed corpora)
-#   make check         every test: unit, ASan+UBSan, clang build, valgrind,
+#   make check         (installs deps first) every test: unit, ASan+UBSan, clang build, valgrind,
 #                      and the integration/e2e tests on a real local cluster
 #   make run           a local cluster running podnet with the example networks
 #   make cluster-up / cluster-down
@@ -91,7 +91,7 @@ deps:
 # ---- tests -----------------------------------------------------------------
 RUN_TESTS := e2e/lib/run-tests
 
-.PHONY: check-unit check-asan check-clang check-valgrind check-integration check
+.PHONY: check-unit check-asan check-clang check-valgrind check-integration check check-all
 check-unit: $(UNIT_TESTS)
 	@$(RUN_TESTS) -n unit -l $(BUILD)/test-logs $(UNIT_TESTS)
 
@@ -112,7 +112,12 @@ check-valgrind: $(UNIT_TESTS)
 check-integration: build-all
 	@e2e/lib/with-cluster $(RUN_TESTS) -n integration -l $(BUILD)/test-logs-integration $(INTEGRATION_TESTS)
 
-check: check-unit check-asan check-clang check-valgrind check-integration
+# `make check` works on a fresh machine: it installs what is missing first,
+# then re-reads this Makefile (pkg-config flags) in a sub-make.
+check: deps
+	@$(MAKE) --no-print-directory check-all
+
+check-all: check-unit check-asan check-clang check-valgrind check-integration
 	@echo "make check: all suites passed"
 
 .PHONY: clean
