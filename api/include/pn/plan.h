@@ -1,0 +1,142 @@
+/* pn/plan.h — the attachment plan of a Pod (annotation podnet.dev/plan) and
+ * the network-status entries the agent writes back.
+ *
+ * Planning turns what a Pod asks for (pn/model.h, struct pn_netreqs) into
+ * the list of attachments: which PodNetwork, which interface name, which
+ * provider with which resolved parameters, which default routes. Objects the
+ * plan depends on come through a resolver (callbacks), so the controller
+ * plugs in its informer caches and podnetctl the objects read from files.
+ *
+ * Addresses are allocated by the caller with pn/ipam.h: the planner only
+ * records, per attachment, the IPPool to allocate from and the addresses the
+ * Pod asked for; the caller fills ips/gateways/routes before encoding.
+ *
+ * Wire format (compact JSON, API.md):
+ *   {"v":1,"attachments":[
+ *    {"network":"default","interface":"eth0","gw4":true,"gw6":true},
+ *    {"network":"media-net","interface":"net1","provider":"podnet.dev/cni",
+ *     "params":{...},"ips":["172.16.1.101/24"],"gateways":["172.16.1.1"],
+ *     "routes":[],"mac":null}]}
+ * An attachment without provider (the default network: the node's primary
+ * CNI) carries network, interface and the gw flags only; gw4/gw6 are written
+ * only when true. Routes are {"dst":CIDR[,"gw":addr]}.
+ */
+#ifndef PN_PLAN_H
+#define PN_PLAN_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "pn/model.h"
+#include "pn/problem.h"
+
+#define PN_PLAN_VERSION 1
+#define PN_MAX_PLAN     (256 * 1024) /* bytes of plan JSON we accept */
+
+struct pn_plan_attachment {
+	char *network;               /* PodNetwork name */
+	char *interface;             /* interface name in the Pod */
+	char *provider;              /* NULL for the default network */
+	json_t *params;              /* resolved parameters (CNI conflist) or NULL */
+	char **ips;                  /* CIDR form "a.b.c.d/len" */
+	size_t n_ips;
+	char **gateways;
+	size_t n_gateways;
+	struct pn_route *routes;
+	size_t n_routes;
+	char *mac;                   /* NULL = none */
+	bool gw4;                    /* holds the IPv4 default route */
+	bool gw6;                    /* holds the IPv6 default route */
+
+	/* Planning facts, not encoded. */
+	char *attachment;            /* PodNetworkAttachment name, or NULL */
+	char *ippool;                /* IPPool to allocate from, or NULL */
+	char **requested_ips;        /* fixed addresses asked for (no /len) */
+	size_t n_requested_ips;
+	long request_index;          /* entry in the request list, -1 when implicit */
+};
+
+struct pn_plan {
+	int version;                 /* PN_PLAN_VERSION */
+	struct pn_plan_attachment *v;
+	size_t n;
+};
+
+/* How the planner finds other objects. Every callback may be NULL (= nothing
+ * found). Returned objects are borrowed: they must stay valid until
+ * pn_plan_build returns. nad_config returns a new reference (the parsed
+ * spec.config of a NetworkAttachmentDefinition) or NULL. */
+struct pn_resolver {
+	void *ctx;
+	const struct pn_podnetwork *(*network)(void *ctx, const char *name);
+	const struct pn_attachment *(*attachment)(void *ctx, const char *ns, const char *name);
+	const struct pn_cniconfig *(*cniconfig)(void *ctx, const char *name);
+	const struct pn_ippool *(*ippool)(void *ctx, const char *name);
+	json_t *(*nad_config)(void *ctx, const char *ns, const char *name);
+};
+
+/* Builds the plan of a request list read from a Pod in namespace ns.
+ * Checks the list (pn_netreqs_validate) and what needs other objects:
+ * every network and attachment exists, networks are enabled and not being
+ * deleted, a PodNetwork at most once after resolving attachments, a requested
+ * fixed address only on a network with an IPPool. Problems have paths
+ * "networks[i].field". Returns the number of problems (the plan is filled
+ * only when 0), or -errno. reqs may be NULL or empty: default on eth0. */
+int pn_plan_build(const struct pn_netreqs *reqs, const char *ns, bool host_network,
+		  const struct pn_resolver *r, struct pn_plan *out, struct pn_problems *ps);
+/* The same for a decoded Pod. */
+int pn_plan_build_pod(const struct pn_pod *pod, const struct pn_resolver *r, struct pn_plan *out,
+		      struct pn_problems *ps);
+/* The plan of a Pod that asks for nothing: default on eth0, both routes. */
+int pn_plan_default(struct pn_plan *out);
+
+/* Interface naming (done by pn_plan_build; exposed for tests): attachments
+ * with interface == NULL get "eth0" for the default network, else net1,
+ * net2, ... in order, skipping names already taken. */
+int pn_plan_name_interfaces(struct pn_plan *plan);
+
+/* Fillers for the caller that allocated addresses. Strings are copied. */
+int pn_plan_attachment_add_ip(struct pn_plan_attachment *a, const char *cidr);
+int pn_plan_attachment_add_gateway(struct pn_plan_attachment *a, const char *addr);
+int pn_plan_attachment_add_route(struct pn_plan_attachment *a, const char *dst, const char *gw);
+
+/* The attachment holding the IPv4 default route, else the IPv6 one, else
+ * the first; NULL for an empty plan. */
+const struct pn_plan_attachment *pn_plan_primary(const struct pn_plan *plan);
+const struct pn_plan_attachment *pn_plan_find(const struct pn_plan *plan, const char *network);
+
+json_t *pn_plan_encode(const struct pn_plan *plan);             /* new reference */
+char *pn_plan_dumps(const struct pn_plan *plan);                /* compact, malloc'd */
+int pn_plan_decode(const json_t *j, struct pn_plan *out, struct pn_problems *ps);
+int pn_plan_loads(const char *text, size_t len, struct pn_plan *out, struct pn_problems *ps);
+/* true when both encode to the same JSON. */
+bool pn_plan_equal(const struct pn_plan *a, const struct pn_plan *b);
+void pn_plan_clear(struct pn_plan *plan);
+
+/* ---- k8s.v1.cni.cncf.io/network-status ----------------------------------- */
+
+struct pn_netstatus {
+	char *name;                  /* the PodNetwork name */
+	char *interface;
+	char **ips;                  /* plain addresses */
+	size_t n_ips;
+	char *mac;
+	bool is_default;             /* "default" */
+	json_t *dns;                 /* object or NULL */
+	char **gateway;
+	size_t n_gateway;
+};
+
+struct pn_netstatuses {
+	struct pn_netstatus *v;
+	size_t n;
+};
+
+int pn_netstatus_decode(const json_t *list, struct pn_netstatuses *out, struct pn_problems *ps);
+int pn_netstatus_loads(const char *text, size_t len, struct pn_netstatuses *out,
+		       struct pn_problems *ps);
+json_t *pn_netstatus_encode(const struct pn_netstatuses *st);
+void pn_netstatus_clear(struct pn_netstatuses *st);
+
+#endif
