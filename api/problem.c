@@ -9,6 +9,9 @@
 #include <string.h>
 
 static int problems_vadd(struct pn_problems *ps, const char *path, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+static int problems_vadd(struct pn_problems *ps, const char *path, const char *fmt, va_list ap)
 {
 	char *msg = NULL;
 	char *p = NULL;
