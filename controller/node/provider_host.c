@@ -1,0 +1,357 @@
+/* node/provider_host.c — the host side of the provider ABI: opening a
+ * provider file safely, the handshake, version checks and the call wrappers. */
+#include "node/provider_host.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The v1.0 ops end after gc; anything shorter is not a provider. */
+#define PN_OPS_V1_0_SIZE (offsetof(struct podnet_provider_ops, gc) + sizeof(void *))
+
+struct podnet_host {
+	struct pn_provider *p;
+};
+
+struct pn_provider {
+	struct podnet_host host;
+	struct podnet_host_api api;
+	struct podnet_provider_ops ops; /* host-sized copy, zero-filled */
+	void *dl;
+	void *state;
+	int initialised;
+	char *path;
+	pn_provider_log_fn *log;
+	void *log_ctx;
+};
+
+static void errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+uint64_t pn_provider_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void host_log(struct podnet_host *h, int32_t level, const char *msg)
+{
+	struct pn_provider *p = h ? h->p : NULL;
+	const char *who = p ? (p->ops.name ? p->ops.name : p->path) : "?";
+
+	if (!msg)
+		return;
+	if (p && p->log)
+		p->log(p->log_ctx, level, who, msg);
+	else
+		fprintf(stderr, "provider %s: %.*s\n", who, 1024, msg);
+}
+
+static void *host_alloc(struct podnet_host *h, uint64_t size)
+{
+	(void)h;
+	if (size > SIZE_MAX)
+		return NULL;
+	return malloc(size ? (size_t)size : 1);
+}
+
+static void host_free(struct podnet_host *h, void *ptr)
+{
+	(void)h;
+	free(ptr);
+}
+
+static uint64_t host_now_ms(struct podnet_host *h)
+{
+	(void)h;
+	return pn_provider_now_ms();
+}
+
+static int check_owner(const struct stat *st, const char *what, const char *path, char *err, size_t errlen)
+{
+	if (st->st_uid != 0) {
+		errf(err, errlen, "refusing %s %s: owned by uid %u, not root", what, path, (unsigned)st->st_uid);
+		return -EPERM;
+	}
+	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+		errf(err, errlen, "refusing %s %s: writable by group or others (mode %04o)", what, path,
+		     (unsigned)(st->st_mode & 07777));
+		return -EPERM;
+	}
+	return 0;
+}
+
+int pn_provider_dir_check(const char *dir, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (stat(dir, &st) < 0) {
+		int e = errno;
+		errf(err, errlen, "provider directory %s: %s", dir, strerror(e));
+		return -e;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		errf(err, errlen, "provider directory %s: not a directory", dir);
+		return -ENOTDIR;
+	}
+	return check_owner(&st, "provider directory", dir, err, errlen);
+}
+
+void pn_provider_free(struct pn_provider *p)
+{
+	if (!p)
+		return;
+	if (p->initialised && p->ops.fini)
+		p->ops.fini(p->state);
+	if (p->dl)
+		dlclose(p->dl);
+	free(p->path);
+	free(p);
+}
+
+int pn_provider_load(const char *path, unsigned flags, const struct pn_provider_opts *opts,
+		     struct pn_provider **out, char *err, size_t errlen)
+{
+	struct pn_provider *p = NULL;
+	podnet_provider_entry_fn *entry;
+	const struct podnet_provider_ops *ops;
+	struct podnet_result *res = NULL;
+	char fdpath[64];
+	struct stat st;
+	size_t n;
+	int fd = -1, r;
+
+	*out = NULL;
+	if (err && errlen)
+		err[0] = '\0';
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		r = -errno;
+		errf(err, errlen, "cannot open provider %s: %s", path, strerror(-r));
+		goto fail;
+	}
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		errf(err, errlen, "cannot stat provider %s: %s", path, strerror(-r));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		r = -EINVAL;
+		errf(err, errlen, "refusing provider %s: not a regular file", path);
+		goto fail;
+	}
+	if (flags & PN_PROVIDER_CHECK_OWNER) {
+		r = check_owner(&st, "provider", path, err, errlen);
+		if (r < 0)
+			goto fail;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p || !(p->path = strdup(path))) {
+		r = -ENOMEM;
+		errf(err, errlen, "out of memory");
+		goto fail;
+	}
+	p->host.p = p;
+	if (opts) {
+		p->log = opts->log;
+		p->log_ctx = opts->log_ctx;
+	}
+	/* Load exactly the file we checked, not whatever the path names now. */
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	p->dl = dlopen(fdpath, RTLD_NOW | RTLD_LOCAL);
+	if (!p->dl) {
+		const char *e = dlerror();
+		r = -ENOEXEC;
+		errf(err, errlen, "cannot load provider %s: %s", path, e ? e : "dlopen failed");
+		goto fail;
+	}
+	close(fd);
+	fd = -1;
+	*(void **)&entry = dlsym(p->dl, PODNET_PROVIDER_ENTRY_SYMBOL);
+	if (!entry) {
+		r = -ENOEXEC;
+		errf(err, errlen, "refusing provider %s: it does not export %s", path, PODNET_PROVIDER_ENTRY_SYMBOL);
+		goto fail;
+	}
+	p->api.size = sizeof(p->api);
+	p->api.abi_major = opts && opts->fake_host_major ? opts->fake_host_major : PODNET_ABI_MAJOR;
+	p->api.abi_minor = PODNET_ABI_MINOR;
+	p->api.host = &p->host;
+	p->api.log = host_log;
+	p->api.alloc = host_alloc;
+	p->api.free = host_free;
+	p->api.now_ms = host_now_ms;
+	ops = entry(&p->api);
+	if (!ops) {
+		r = -EPROTO;
+		errf(err, errlen, "provider %s refused this agent (ABI %u.%u) in its entry point", path,
+		     (unsigned)p->api.abi_major, (unsigned)p->api.abi_minor);
+		goto fail;
+	}
+	if (ops->abi_major != p->api.abi_major) {
+		r = -EPROTO;
+		errf(err, errlen,
+		     "refusing provider %s: built for provider ABI %u.%u, this agent speaks ABI %u.x (up to %u.%u); "
+		     "rebuild it against a podnet provider.h of major version %u",
+		     path, (unsigned)ops->abi_major, (unsigned)ops->abi_minor, (unsigned)p->api.abi_major,
+		     (unsigned)p->api.abi_major, (unsigned)PODNET_ABI_MINOR, (unsigned)p->api.abi_major);
+		goto fail;
+	}
+	if (ops->size < PN_OPS_V1_0_SIZE) {
+		r = -EPROTO;
+		errf(err, errlen, "refusing provider %s: its ops struct is %u bytes, less than ABI 1.0's %zu", path,
+		     (unsigned)ops->size, (size_t)PN_OPS_V1_0_SIZE);
+		goto fail;
+	}
+	/* Copy what we know; what a provider of an older minor lacks stays zero. */
+	n = ops->size < sizeof(p->ops) ? ops->size : sizeof(p->ops);
+	memcpy(&p->ops, ops, n);
+	p->ops.size = (uint32_t)n;
+	if (!p->ops.name || !p->ops.name[0] || strlen(p->ops.name) > 253) {
+		r = -EPROTO;
+		errf(err, errlen, "refusing provider %s: it has no valid name", path);
+		goto fail;
+	}
+	if (!p->ops.attach || !p->ops.detach || !p->ops.check || !p->ops.gc) {
+		r = -EPROTO;
+		errf(err, errlen, "refusing provider %s (%s): attach, detach, check and gc are required", path,
+		     p->ops.name);
+		goto fail;
+	}
+	res = calloc(1, sizeof(*res));
+	if (!res) {
+		r = -ENOMEM;
+		errf(err, errlen, "out of memory");
+		goto fail;
+	}
+	res->size = sizeof(*res);
+	if (p->ops.init) {
+		r = p->ops.init(&p->api, opts && opts->config_json ? opts->config_json : "{}", &p->state, res);
+		if (r != 0) {
+			res->message[sizeof(res->message) - 1] = '\0';
+			errf(err, errlen, "provider %s (%s) failed to initialise: %s", path, p->ops.name,
+			     res->message[0] ? res->message : strerror(r < 0 ? -r : EPROTO));
+			r = r < 0 ? r : -EPROTO;
+			goto fail;
+		}
+	}
+	p->initialised = 1;
+	free(res);
+	*out = p;
+	return 0;
+fail:
+	free(res);
+	if (fd >= 0)
+		close(fd);
+	pn_provider_free(p);
+	return r;
+}
+
+const char *pn_provider_name(const struct pn_provider *p) { return p->ops.name; }
+const char *pn_provider_version(const struct pn_provider *p) { return p->ops.version ? p->ops.version : ""; }
+const char *pn_provider_path(const struct pn_provider *p) { return p->path; }
+uint32_t pn_provider_abi_minor(const struct pn_provider *p) { return p->ops.abi_minor; }
+
+typedef int32_t op_fn(void *state, const struct podnet_request *req, struct podnet_result *res);
+
+static int call(struct pn_provider *p, op_fn *fn, struct podnet_request *req, struct podnet_result *res)
+{
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	res->size = sizeof(*res);
+	req->size = sizeof(*req);
+	r = fn(p->state, req, res);
+	res->message[sizeof(res->message) - 1] = '\0';
+	res->device_info[sizeof(res->device_info) - 1] = '\0';
+	if (res->n_interfaces > PODNET_MAX_INTERFACES)
+		res->n_interfaces = PODNET_MAX_INTERFACES;
+	if (res->n_ips > PODNET_MAX_IPS)
+		res->n_ips = PODNET_MAX_IPS;
+	if (res->n_routes > PODNET_MAX_ROUTES)
+		res->n_routes = PODNET_MAX_ROUTES;
+	if (res->dns.n_nameservers > PODNET_MAX_DNS)
+		res->dns.n_nameservers = PODNET_MAX_DNS;
+	if (res->dns.n_search > PODNET_MAX_DNS)
+		res->dns.n_search = PODNET_MAX_DNS;
+	if (res->dns.n_options > PODNET_MAX_DNS)
+		res->dns.n_options = PODNET_MAX_DNS;
+	/* Every string the provider wrote is NUL-terminated from here on. */
+	for (uint32_t i = 0; i < res->n_interfaces; i++) {
+		res->interfaces[i].name[PODNET_IFNAME_LEN - 1] = '\0';
+		res->interfaces[i].mac[PODNET_MAC_LEN - 1] = '\0';
+		res->interfaces[i].sandbox[PODNET_PATH_LEN - 1] = '\0';
+	}
+	for (uint32_t i = 0; i < res->n_ips; i++) {
+		res->ips[i].address[PODNET_ADDR_LEN - 1] = '\0';
+		res->ips[i].gateway[PODNET_ADDR_LEN - 1] = '\0';
+		if (res->ips[i].interface >= (int32_t)res->n_interfaces)
+			res->ips[i].interface = -1;
+	}
+	for (uint32_t i = 0; i < res->n_routes; i++) {
+		res->routes[i].dst[PODNET_ADDR_LEN - 1] = '\0';
+		res->routes[i].gw[PODNET_ADDR_LEN - 1] = '\0';
+	}
+	for (uint32_t i = 0; i < PODNET_MAX_DNS; i++) {
+		res->dns.nameservers[i][PODNET_ADDR_LEN - 1] = '\0';
+		res->dns.search[i][PODNET_DOMAIN_LEN - 1] = '\0';
+		res->dns.options[i][PODNET_ADDR_LEN - 1] = '\0';
+	}
+	res->dns.domain[PODNET_DOMAIN_LEN - 1] = '\0';
+	if (r > 0)
+		r = -EPROTO;
+	return r;
+}
+
+int pn_provider_attach(struct pn_provider *p, struct podnet_request *req, struct podnet_result *res)
+{
+	return call(p, p->ops.attach, req, res);
+}
+
+int pn_provider_detach(struct pn_provider *p, struct podnet_request *req, struct podnet_result *res)
+{
+	return call(p, p->ops.detach, req, res);
+}
+
+int pn_provider_check(struct pn_provider *p, struct podnet_request *req, struct podnet_result *res)
+{
+	return call(p, p->ops.check, req, res);
+}
+
+int pn_provider_gc(struct pn_provider *p, struct podnet_request *req, struct podnet_result *res)
+{
+	return call(p, p->ops.gc, req, res);
+}
+
+int pn_provider_status(struct pn_provider *p, struct podnet_result *res)
+{
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	res->size = sizeof(*res);
+	if (!p->ops.status)
+		return 0; /* v1.0 provider: ready once initialised */
+	r = p->ops.status(p->state, res);
+	res->message[sizeof(res->message) - 1] = '\0';
+	if (r > 0)
+		r = -EPROTO;
+	return r;
+}

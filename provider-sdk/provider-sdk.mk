@@ -1,0 +1,59 @@
+# provider-sdk/: the provider ABI header, podnet's own providers (built as
+# $(BUILD)/providers/NAME.so with hidden visibility), the conformance kit
+# (podnet-provider-conformance), the test providers, pkg-config and install.
+
+PSDK_VERSION := 1.1.0
+PREFIX  ?= /usr/local
+DESTDIR ?=
+
+PSDK_SPAWN_OBJS := $(BUILD)/obj/provider-sdk/lib/spawn.o
+PSDK_EXAMPLE_OBJS := $(call objs,provider-sdk/providers/example)
+PSDK_CNI_OBJS := $(call objs,provider-sdk/providers/cni)
+PSDK_CONF_OBJS := $(call objs,provider-sdk/conformance)
+PSDK_TESTPROV := old-minor other-major fail-half
+PSDK_TESTPROV_SO := $(patsubst %,$(BUILD)/test/providers/%.so,$(PSDK_TESTPROV))
+
+# Provider code exports one symbol only.
+$(PSDK_EXAMPLE_OBJS) $(PSDK_CNI_OBJS) $(PSDK_SPAWN_OBJS) \
+$(patsubst %,$(BUILD)/obj/provider-sdk/test/providers/%.o,$(PSDK_TESTPROV)): CFLAGS += -fvisibility=hidden
+
+$(BUILD)/providers/example.so: $(PSDK_EXAMPLE_OBJS)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -shared -Wl,--no-undefined -o $@ $^ -lc
+
+$(BUILD)/providers/cni.so: $(PSDK_CNI_OBJS) $(PSDK_SPAWN_OBJS)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -shared -Wl,--no-undefined -o $@ $^ $(shell $(PKG_CONFIG) --libs libcjson)
+
+$(BUILD)/test/providers/%.so: $(BUILD)/obj/provider-sdk/test/providers/%.o
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -shared -o $@ $^
+
+$(BUILD)/bin/podnet-provider-conformance: $(PSDK_CONF_OBJS) $(PSDK_SPAWN_OBJS) \
+		$(BUILD)/obj/controller/node/provider_host.o
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ -ldl
+
+# Conformance runs of both providers, as scripts that know the build dir.
+$(BUILD)/test/psdk_conformance_%: provider-sdk/test/conformance.sh $(BUILD)/bin/podnet-provider-conformance \
+		$(BUILD)/providers/example.so $(BUILD)/providers/cni.so
+	@mkdir -p $(@D)
+	$(Q)printf '#!/bin/sh\nexec sh %s/provider-sdk/test/conformance.sh %s %s\n' "$(CURDIR)" "$(abspath $(BUILD))" "$*" > $@
+	$(Q)chmod +x $@
+
+BINS += $(BUILD)/providers/example.so
+# (in progress) BINS += $(BUILD)/bin/podnet-provider-conformance $(BUILD)/providers/cni.so $(PSDK_TESTPROV_SO)
+# (in progress) UNIT_TESTS += $(BUILD)/test/psdk_conformance_example $(BUILD)/test/psdk_conformance_cni
+
+.PHONY: install install-provider-sdk
+install: install-provider-sdk
+install-provider-sdk:
+	install -d $(DESTDIR)$(PREFIX)/include/podnet $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 0644 provider-sdk/include/podnet/provider.h $(DESTDIR)$(PREFIX)/include/podnet/provider.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(PSDK_VERSION)|' provider-sdk/podnet-provider.pc.in \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/podnet-provider.pc
+	chmod 0644 $(DESTDIR)$(PREFIX)/lib/pkgconfig/podnet-provider.pc
