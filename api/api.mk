@@ -25,3 +25,30 @@ $(BUILD)/test/fuzz-replay_%: $(BUILD)/obj/api/fuzz/%.o $(BUILD)/obj/api/fuzz/rep
 
 UNIT_TESTS += $(API_TESTS) $(patsubst %,$(BUILD)/test/fuzz-replay_%,$(API_FUZZ))
 FUZZERS    += $(API_FUZZ)
+
+# libFuzzer builds (clang): `make fuzz` builds $(BUILD)/fuzz/NAME for each
+# api/fuzz/NAME.c, with the whole library compiled in with coverage;
+# `make fuzz-run FUZZ_SECONDS=60` runs each one over a scratch copy of its
+# seed corpus (new finds land in $(BUILD)/fuzz/corpus-NAME, never in git).
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS  := $(CSTD) $(WARN) -O1 -g -fno-omit-frame-pointer \
+                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+API_SRCS     := $(wildcard api/*.c)
+
+$(BUILD)/fuzz/%: api/fuzz/%.c $(API_SRCS) $(wildcard api/*.h api/include/pn/*.h)
+	@mkdir -p $(@D)
+	@echo "  FUZZ    $@"
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< $(API_SRCS) $(LDLIBS)
+
+.PHONY: fuzz fuzz-run
+fuzz: $(patsubst %,$(BUILD)/fuzz/%,$(API_FUZZ))
+
+fuzz-run: fuzz
+	@for f in $(API_FUZZ); do \
+	  mkdir -p $(BUILD)/fuzz/corpus-$$f; \
+	  echo "== $$f ($(FUZZ_SECONDS)s)"; \
+	  $(BUILD)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 \
+	    -artifact_prefix=$(BUILD)/fuzz/$$f- $(BUILD)/fuzz/corpus-$$f api/fuzz/corpus/$$f \
+	    2>&1 | tail -n 3 || exit 1; \
+	done

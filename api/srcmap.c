@@ -150,7 +150,7 @@ int pn_srcmap_find(const struct pn_srcmap *m, const char *path, struct pn_srcpos
 	if (!m || m->n == 0)
 		return -ENOENT;
 	rlen = strlen(m->root_path);
-	if (strncmp(p, m->root_path, rlen) != 0 || !at_boundary(p + rlen))
+	if (strncmp(p, m->root_path, rlen) != 0 || (rlen && !at_boundary(p + rlen)))
 		return -ENOENT;
 	p += rlen;
 	prefix_empty = rlen == 0;

@@ -178,12 +178,26 @@ static int fail_parser(struct loader *ld)
 	switch (p->error) {
 	case YAML_MEMORY_ERROR:
 		return -ENOMEM;
-	case YAML_READER_ERROR:
-		offset_pos(ld, p->problem_offset, &line, &col);
+	case YAML_READER_ERROR: {
+		size_t off = p->problem_offset;
+
+		/* a bad trailing octet is reported where it is (often the next
+		 * character); point at the start of the sequence it broke */
+		if (strstr(problem, "trailing") && off <= ld->len) {
+			size_t b = off;
+
+			while (b > 0 && off - b < 4 &&
+			       ((unsigned char)ld->buf[b - 1] & 0xc0) == 0x80)
+				b--;
+			if (b > 0 && off - b < 4 && (unsigned char)ld->buf[b - 1] >= 0xc0)
+				off = b - 1;
+		}
+		offset_pos(ld, off, &line, &col);
 		if (p->problem_value != -1)
 			return fail_at(ld, line, col, "invalid text: %s (byte 0x%02x)", problem,
 				       (unsigned)p->problem_value & 0xffu);
 		return fail_at(ld, line, col, "invalid text: %s", problem);
+	}
 	default:
 		mark_pos(ld, &p->problem_mark, &line, &col);
 		if (p->context)
