@@ -10,7 +10,7 @@ PSDK_SPAWN_OBJS := $(BUILD)/obj/provider-sdk/lib/spawn.o
 PSDK_EXAMPLE_OBJS := $(call objs,provider-sdk/providers/example)
 PSDK_CNI_OBJS := $(call objs,provider-sdk/providers/cni)
 PSDK_CONF_OBJS := $(call objs,provider-sdk/conformance)
-PSDK_TESTPROV := old-minor other-major fail-half
+PSDK_TESTPROV := old-minor other-major fail-half no-entry
 PSDK_TESTPROV_SO := $(patsubst %,$(BUILD)/test/providers/%.so,$(PSDK_TESTPROV))
 
 # Provider code exports one symbol only.
@@ -40,14 +40,16 @@ $(BUILD)/bin/podnet-provider-conformance: $(PSDK_CONF_OBJS) $(PSDK_SPAWN_OBJS) \
 
 # Conformance runs of both providers, as scripts that know the build dir.
 $(BUILD)/test/psdk_conformance_%: provider-sdk/test/conformance.sh $(BUILD)/bin/podnet-provider-conformance \
-		$(BUILD)/providers/example.so $(BUILD)/providers/cni.so
+		$(BUILD)/providers/%.so
 	@mkdir -p $(@D)
 	$(Q)printf '#!/bin/sh\nexec sh %s/provider-sdk/test/conformance.sh %s %s\n' "$(CURDIR)" "$(abspath $(BUILD))" "$*" > $@
 	$(Q)chmod +x $@
 
-BINS += $(BUILD)/providers/example.so
-# (in progress) BINS += $(BUILD)/bin/podnet-provider-conformance $(BUILD)/providers/cni.so $(PSDK_TESTPROV_SO)
-# (in progress) UNIT_TESTS += $(BUILD)/test/psdk_conformance_example $(BUILD)/test/psdk_conformance_cni
+BINS += $(BUILD)/providers/example.so $(BUILD)/bin/podnet-provider-conformance
+BINS += $(PSDK_TESTPROV_SO)
+# (in progress) BINS += $(BUILD)/providers/cni.so
+UNIT_TESTS += $(BUILD)/test/psdk_conformance_example
+# (in progress) UNIT_TESTS += $(BUILD)/test/psdk_conformance_cni
 
 .PHONY: install install-provider-sdk
 install: install-provider-sdk

@@ -1,6 +1,6 @@
 /* example — the smallest podnet provider that works, and the template to copy.
  *
- * attach: creates a dummy interface named after the attachment inside the
+ * attach: creates a dummy interface (an ifb one on kernels without dummy) named after the attachment inside the
  * Pod's network namespace, gives it the planned addresses and MAC, sets it up
  * and adds the planned routes. detach deletes it. check verifies that the link
  * and its addresses are still there. gc deletes what is not in the keep list.
@@ -211,7 +211,7 @@ static int parse_mac(const char *s, unsigned char b[6])
 	return 0;
 }
 
-static int link_add_dummy(int s, const char *name, const char *mac)
+static int link_add(int s, const char *name, const char *mac, const char *kind)
 {
 	struct nlreq q;
 	struct ifinfomsg *ifi;
@@ -231,7 +231,7 @@ static int link_add_dummy(int s, const char *name, const char *mac)
 		nl_attr(&q.nh, IFLA_ADDRESS, hw, 6);
 	}
 	li = nl_nest_begin(&q.nh, IFLA_LINKINFO);
-	nl_attr(&q.nh, IFLA_INFO_KIND, "dummy", 6);
+	nl_attr(&q.nh, IFLA_INFO_KIND, kind, strlen(kind) + 1);
 	nl_nest_end(&q.nh, li);
 	return nl_talk(s, &q.nh, NULL, NULL);
 }
@@ -521,6 +521,7 @@ static int32_t ex_attach(void *state, const struct podnet_request *req, struct p
 	const struct podnet_attachment *a = req->attachment;
 	const char *cid = req->sandbox->container_id, *ifname = a->interface;
 	struct link_info li;
+	const char *kind;
 	int s, r;
 
 	if (!valid_name(cid, 128, 0) || !valid_name(ifname, PODNET_IFNAME_LEN, 1)) {
@@ -532,9 +533,15 @@ static int32_t ex_attach(void *state, const struct podnet_request *req, struct p
 		msg(res, "cannot enter netns %s: %s", req->sandbox->netns_path, strerror(-s));
 		return s;
 	}
-	r = link_add_dummy(s, ifname, a->mac);
+	/* A dummy link; kernels built without it get an ifb, as inert. */
+	kind = "dummy";
+	r = link_add(s, ifname, a->mac, kind);
+	if (r == -EOPNOTSUPP) {
+		kind = "ifb";
+		r = link_add(s, ifname, a->mac, kind);
+	}
 	if (r < 0) {
-		msg(res, "cannot create dummy link %s: %s", ifname, strerror(-r));
+		msg(res, "cannot create link %s: %s", ifname, strerror(-r));
 		goto out; /* not ours: do not delete a link that existed before */
 	}
 	r = link_get(s, ifname, &li);
@@ -580,7 +587,7 @@ static int32_t ex_attach(void *state, const struct podnet_request *req, struct p
 	snprintf(res->interfaces[0].sandbox, PODNET_PATH_LEN, "%s", req->sandbox->netns_path);
 	snprintf(res->interfaces[0].mac, PODNET_MAC_LEN, "%s", li.mac);
 	res->n_interfaces = 1;
-	snprintf(res->device_info, sizeof(res->device_info), "{\"type\":\"dummy\",\"version\":\"1.1.0\"}");
+	snprintf(res->device_info, sizeof(res->device_info), "{\"type\":\"%s\",\"version\":\"1.1.0\"}", kind);
 	r = 0;
 	goto out;
 undo:

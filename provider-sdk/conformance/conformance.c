@@ -1,0 +1,397 @@
+/* podnet-provider-conformance — the battery a provider must pass.
+ *
+ *   podnet-provider-conformance [--ip CIDR] [--keep] PROVIDER.so [PARAMS-JSON]
+ *
+ * Loads PROVIDER.so as podnet-agent does (same loader, same handshake), makes
+ * two throw-away network namespaces with `ip netns add`, and runs: load,
+ * status, attach, check, detach, detach twice, check after an interface was
+ * deleted behind the provider's back, a failed attach (into a missing netns
+ * and onto a name already taken) leaving nothing behind, attach after a failed
+ * attach, gc, wrong ABI major. PARAMS-JSON is the attachment's resolved
+ * parameters (what a PodNetwork's parametersRefs resolve to), "{}" when
+ * omitted. Prints one line per case and "N passed, N failed" last; exits 1
+ * when anything failed. The namespaces and the state directory are always
+ * removed (unless --keep). Needs root.
+ */
+#include "node/provider_host.h"
+#include "../lib/spawn.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int n_pass, n_fail;
+static char ns_a[32], ns_b[32], path_a[64], path_b[64];
+static char state_dir[128];
+static const char *ip_bin;
+static int verbose;
+
+static void report(int ok, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void report(int ok, const char *name, const char *fmt, ...)
+{
+	char detail[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	printf("  %s  %-34s %s\n", ok ? "PASS" : "FAIL", name, detail);
+	fflush(stdout);
+	if (ok)
+		n_pass++;
+	else
+		n_fail++;
+}
+
+static void quiet_log(void *ctx, int level, const char *provider, const char *msg)
+{
+	(void)ctx;
+	if (verbose || level <= PODNET_LOG_WARNING)
+		fprintf(stderr, "    [%s] %s\n", provider, msg);
+}
+
+/* Runs `ip ARGS...`; returns its exit code (or -errno); stdout into out. */
+static int run_ip(char *out, size_t outlen, ...)
+{
+	char *argv[16];
+	char *envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
+	struct pn_spawn sp = {0};
+	va_list ap;
+	int n = 0, r;
+
+	argv[n++] = (char *)"ip";
+	va_start(ap, outlen);
+	while (n < 15 && (argv[n] = va_arg(ap, char *)))
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	sp.path = ip_bin;
+	sp.argv = argv;
+	sp.envp = envp;
+	sp.timeout_ms = 10000;
+	r = pn_spawn_run(&sp);
+	if (r == 0)
+		r = sp.exit_code;
+	if (out && outlen)
+		snprintf(out, outlen, "%s", sp.out ? sp.out : "");
+	pn_spawn_clear(&sp);
+	return r;
+}
+
+static int link_exists(const char *ns, const char *ifname)
+{
+	return run_ip(NULL, 0, "-n", ns, "link", "show", "dev", ifname, NULL) == 0;
+}
+
+static int has_addr(const char *ns, const char *ifname, const char *cidr)
+{
+	char out[8192];
+
+	if (run_ip(out, sizeof(out), "-n", ns, "-o", "addr", "show", "dev", ifname, NULL) != 0)
+		return 0;
+	return strstr(out, cidr) != NULL;
+}
+
+static int file_count;
+
+static int count_files_cb(const char *p, const struct stat *st, int type, struct FTW *f)
+{
+	(void)p;
+	(void)st;
+	(void)f;
+	if (type == FTW_F)
+		file_count++;
+	return 0;
+}
+
+/* Regular files under the state directory (what a provider keeps). */
+static int count_state_files(void)
+{
+	file_count = 0;
+	nftw(state_dir, count_files_cb, 16, FTW_PHYS);
+	return file_count;
+}
+
+static int rm_cb(const char *p, const struct stat *st, int type, struct FTW *f)
+{
+	(void)st;
+	(void)f;
+	if (type == FTW_DP)
+		rmdir(p);
+	else
+		unlink(p);
+	return 0;
+}
+
+static void cleanup(void)
+{
+	if (ns_a[0])
+		run_ip(NULL, 0, "netns", "del", ns_a, NULL);
+	if (ns_b[0])
+		run_ip(NULL, 0, "netns", "del", ns_b, NULL);
+	if (state_dir[0])
+		nftw(state_dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	/* Leave the namespaces to the atexit handler of a clean exit path. */
+	_exit(130);
+}
+
+struct att {
+	struct podnet_pod pod;
+	struct podnet_sandbox sb;
+	struct podnet_attachment a;
+	struct podnet_request req;
+	const char *ips[1];
+};
+
+static void att_init(struct att *t, const char *cid, const char *netns, const char *ifname, const char *ip,
+		     const char *params)
+{
+	memset(t, 0, sizeof(*t));
+	t->pod = (struct podnet_pod){.pod_namespace = "conformance", .name = cid, .uid = "00000000-0000-0000-0000-000000000001"};
+	t->sb = (struct podnet_sandbox){.container_id = cid, .netns_path = netns};
+	t->ips[0] = ip;
+	t->a.size = sizeof(t->a);
+	t->a.network = "conformance-net";
+	t->a.interface = ifname;
+	t->a.provider = "";
+	t->a.ips = ip ? t->ips : NULL;
+	t->a.n_ips = ip ? 1 : 0;
+	t->a.params_json = params;
+	t->req.pod = &t->pod;
+	t->req.sandbox = &t->sb;
+	t->req.attachment = &t->a;
+	t->req.deadline_ms = pn_provider_now_ms() + 60000;
+}
+
+/* The provider itself must refuse a host of another major. */
+static void test_wrong_abi(const char *so)
+{
+	struct podnet_host_api api;
+	podnet_provider_entry_fn *entry;
+	void *dl = dlopen(so, RTLD_NOW | RTLD_LOCAL);
+
+	if (!dl) {
+		report(0, "wrong-abi-major", "dlopen: %s", dlerror());
+		return;
+	}
+	*(void **)&entry = dlsym(dl, PODNET_PROVIDER_ENTRY_SYMBOL);
+	memset(&api, 0, sizeof(api));
+	api.size = sizeof(api);
+	api.abi_major = PODNET_ABI_MAJOR + 1;
+	api.abi_minor = 0;
+	if (!entry)
+		report(0, "wrong-abi-major", "no %s symbol", PODNET_PROVIDER_ENTRY_SYMBOL);
+	else if (entry(&api) != NULL)
+		report(0, "wrong-abi-major", "entry accepted a host of ABI major %u", (unsigned)api.abi_major);
+	else
+		report(1, "wrong-abi-major", "entry returned NULL for a host of ABI major %u", (unsigned)api.abi_major);
+	dlclose(dl);
+}
+
+int main(int argc, char **argv)
+{
+	const char *so, *params = "{}", *ip = "10.123.0.5/24";
+	char err[1024], config[512], tmpl[] = "/tmp/pnt-conformance-XXXXXX";
+	struct pn_provider_opts opts = {0};
+	struct pn_provider *p = NULL;
+	struct podnet_result *res;
+	struct att t, t2;
+	int keep = 0, r, before, baseline, i = 1;
+
+	while (i < argc && argv[i][0] == '-' && argv[i][1] == '-') {
+		if (!strcmp(argv[i], "--ip") && i + 1 < argc) {
+			ip = argv[i + 1];
+			i += 2;
+		} else if (!strcmp(argv[i], "--keep")) {
+			keep = 1;
+			i++;
+		} else if (!strcmp(argv[i], "--verbose")) {
+			verbose = 1;
+			i++;
+		} else {
+			break;
+		}
+	}
+	if (i >= argc || argc - i > 2) {
+		fprintf(stderr, "usage: %s [--ip CIDR] [--keep] [--verbose] PROVIDER.so [PARAMS-JSON]\n", argv[0]);
+		return 2;
+	}
+	so = argv[i];
+	if (argc - i == 2)
+		params = argv[i + 1];
+	if (geteuid() != 0) {
+		fprintf(stderr, "conformance: needs root (network namespaces)\n");
+		return 2;
+	}
+	ip_bin = access("/usr/sbin/ip", X_OK) == 0 ? "/usr/sbin/ip" : access("/sbin/ip", X_OK) == 0 ? "/sbin/ip" : "/bin/ip";
+	res = calloc(1, sizeof(*res));
+	if (!res || !mkdtemp(tmpl))
+		return 2;
+	snprintf(state_dir, sizeof(state_dir), "%s", tmpl);
+	if (!keep)
+		atexit(cleanup);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	snprintf(ns_a, sizeof(ns_a), "pntc%da", (int)getpid());
+	snprintf(ns_b, sizeof(ns_b), "pntc%db", (int)getpid());
+	snprintf(path_a, sizeof(path_a), "/run/netns/%s", ns_a);
+	snprintf(path_b, sizeof(path_b), "/run/netns/%s", ns_b);
+	if (run_ip(NULL, 0, "netns", "add", ns_a, NULL) != 0 || run_ip(NULL, 0, "netns", "add", ns_b, NULL) != 0) {
+		fprintf(stderr, "conformance: cannot create network namespaces\n");
+		return 2;
+	}
+	run_ip(NULL, 0, "-n", ns_a, "link", "set", "lo", "up", NULL);
+	run_ip(NULL, 0, "-n", ns_b, "link", "set", "lo", "up", NULL);
+	printf("provider conformance: %s\n  params %s\n  netns %s %s, state %s\n", so, params, ns_a, ns_b, state_dir);
+
+	/* load */
+	snprintf(config, sizeof(config), "{\"stateDir\":\"%s/state\",\"cniPath\":\"/usr/lib/cni:/opt/cni/bin\"}", state_dir);
+	opts.config_json = config;
+	opts.log = quiet_log;
+	r = pn_provider_load(so, 0, &opts, &p, err, sizeof(err));
+	report(r == 0, "load", "%s", r == 0 ? pn_provider_name(p) : err);
+	if (r < 0)
+		goto end;
+	printf("  (provider %s %s, built for ABI 1.%u)\n", pn_provider_name(p), pn_provider_version(p),
+	       (unsigned)pn_provider_abi_minor(p));
+
+	baseline = count_state_files();
+
+	/* status */
+	r = pn_provider_status(p, res);
+	report(r == 0, "status-ready", "%s", r == 0 ? "ready" : res->message);
+
+	/* attach + result */
+	before = count_state_files();
+	att_init(&t, "pntconf-a", path_a, "net1", ip, params);
+	r = pn_provider_attach(p, &t.req, res);
+	report(r == 0, "attach", "%s", r == 0 ? "ok" : res->message);
+	report(link_exists(ns_a, "net1"), "attach-link-exists", "net1 in %s", ns_a);
+	report(has_addr(ns_a, "net1", ip), "attach-address", "%s on net1", ip);
+	{
+		int ok = r == 0 && res->n_interfaces >= 1;
+		int found = 0;
+		for (uint32_t k = 0; ok && k < res->n_interfaces; k++)
+			if (!strcmp(res->interfaces[k].name, "net1") && !strcmp(res->interfaces[k].sandbox, path_a))
+				found = 1;
+		int ipok = 0;
+		for (uint32_t k = 0; ok && k < res->n_ips; k++)
+			if (!strcmp(res->ips[k].address, ip))
+				ipok = 1;
+		report(found && ipok, "attach-result", "interfaces %u ips %u (net1 in sandbox, %s)", res->n_interfaces,
+		       res->n_ips, ip);
+	}
+
+	/* check */
+	r = pn_provider_check(p, &t.req, res);
+	report(r == 0, "check", "%s", r == 0 ? "ok" : res->message);
+
+	/* detach, detach twice */
+	r = pn_provider_detach(p, &t.req, res);
+	report(r == 0 && !link_exists(ns_a, "net1"), "detach", "%s", r == 0 ? "net1 gone" : res->message);
+	r = pn_provider_detach(p, &t.req, res);
+	report(r == 0, "detach-twice", "%s", r == 0 ? "ok" : res->message);
+	report(count_state_files() == before, "detach-leaves-no-state", "%d state files (before attach: %d)",
+	       count_state_files(), before);
+
+	/* check notices an interface deleted behind the provider's back */
+	r = pn_provider_attach(p, &t.req, res);
+	run_ip(NULL, 0, "-n", ns_a, "link", "del", "net1", NULL);
+	if (r == 0) {
+		r = pn_provider_check(p, &t.req, res);
+		report(r < 0, "check-notices-missing-interface", "%s", r < 0 ? res->message : "check passed");
+		pn_provider_detach(p, &t.req, res);
+	} else {
+		report(0, "check-notices-missing-interface", "re-attach failed: %s", res->message);
+	}
+	/* detach when the netns is already gone */
+	att_init(&t2, "pntconf-gone", "/run/netns/pnt-does-not-exist", "net1", ip, params);
+	r = pn_provider_detach(p, &t2.req, res);
+	report(r == 0, "detach-netns-gone", "%s", r == 0 ? "ok" : res->message);
+
+	/* failed attach into a missing netns leaves nothing behind */
+	before = count_state_files();
+	r = pn_provider_attach(p, &t2.req, res);
+	report(r < 0 && count_state_files() == before, "failed-attach-missing-netns",
+	       "returned %d (%s), state files %d -> %d", r, res->message, before, count_state_files());
+
+	/* failed attach onto a name already taken: fails, keeps the foreign link */
+	if (run_ip(NULL, 0, "-n", ns_a, "link", "add", "net3", "type", "dummy", NULL) != 0)
+		run_ip(NULL, 0, "-n", ns_a, "link", "add", "net3", "type", "bridge", NULL);
+	att_init(&t2, "pntconf-clash", path_a, "net3", ip, params);
+	before = count_state_files();
+	r = pn_provider_attach(p, &t2.req, res);
+	report(r < 0, "failed-attach-name-taken", "returned %d (%s)", r, res->message);
+	report(link_exists(ns_a, "net3") && count_state_files() == before, "failed-attach-leaves-nothing",
+	       "foreign net3 kept, state files %d -> %d", before, count_state_files());
+	{
+		char out[4096] = "";
+		run_ip(out, sizeof(out), "-n", ns_a, "-o", "link", "show", NULL);
+		int links = 0;
+		for (char *q = out; (q = strchr(q, '\n')); q++)
+			links++;
+		report(links == 2, "failed-attach-no-extra-links", "%d links in %s (lo, net3)", links, ns_a);
+	}
+	run_ip(NULL, 0, "-n", ns_a, "link", "del", "net3", NULL);
+
+	/* attach after a failed attach */
+	att_init(&t2, "pntconf-clash", path_a, "net3", ip, params);
+	r = pn_provider_attach(p, &t2.req, res);
+	report(r == 0 && link_exists(ns_a, "net3"), "attach-after-failed-attach", "%s", r == 0 ? "ok" : res->message);
+	pn_provider_detach(p, &t2.req, res);
+
+	/* gc: keeps what is listed, removes the rest */
+	{
+		struct podnet_gc_keep k = {.container_id = "pntconf-a", .interface = "net1"};
+		struct podnet_request gr;
+		char ip_b[64];
+
+		/* another address for the second namespace: same subnet, next host */
+		snprintf(ip_b, sizeof(ip_b), "%s", ip);
+		char *dot = strrchr(ip_b, '.'), *slash = strchr(ip_b, '/');
+		if (dot && slash && dot < slash) {
+			int last = atoi(dot + 1);
+			char tail[16];
+			snprintf(tail, sizeof(tail), "%s", slash);
+			snprintf(dot + 1, sizeof(ip_b) - (size_t)(dot + 1 - ip_b), "%d%s", last + 1, tail);
+		}
+		att_init(&t, "pntconf-a", path_a, "net1", ip, params);
+		att_init(&t2, "pntconf-b", path_b, "net1", ip_b, params);
+		r = pn_provider_attach(p, &t.req, res);
+		int r2 = pn_provider_attach(p, &t2.req, res);
+		memset(&gr, 0, sizeof(gr));
+		gr.keep = &k;
+		gr.n_keep = 1;
+		int rg = pn_provider_gc(p, &gr, res);
+		report(r == 0 && r2 == 0 && rg == 0, "gc", "attach %d/%d, gc %d %s", r, r2, rg, res->message);
+		report(link_exists(ns_a, "net1"), "gc-keeps-listed", "net1 in %s kept", ns_a);
+		report(!link_exists(ns_b, "net1"), "gc-removes-unlisted", "net1 in %s removed", ns_b);
+		gr.n_keep = 0;
+		rg = pn_provider_gc(p, &gr, res);
+		report(rg == 0 && !link_exists(ns_a, "net1") && count_state_files() == baseline,
+		       "gc-empty-list-removes-all", "gc %d, net1 in %s %s, %d state files (after init: %d)", rg, ns_a,
+		       link_exists(ns_a, "net1") ? "left" : "gone", count_state_files(), baseline);
+	}
+
+	test_wrong_abi(so);
+	pn_provider_free(p);
+	p = NULL;
+	report(1, "fini", "ok");
+end:
+	free(res);
+	printf("%d passed, %d failed\n", n_pass, n_fail);
+	return n_fail ? 1 : 0;
+}

@@ -1,0 +1,26 @@
+#!/bin/sh
+# conformance.sh BUILD-DIR PROVIDER: runs podnet-provider-conformance against
+# one of podnet's own providers (example, cni) with parameters that suit it.
+# The cni provider gets a bridge chain on a bridge of its own (pntcb<pid>),
+# removed at the end whatever happened. Last line: "N passed, N failed".
+set -u
+build=$1
+prov=$2
+kit="$build/bin/podnet-provider-conformance"
+case $prov in
+example)
+	exec "$kit" "$build/providers/example.so"
+	;;
+cni)
+	br="pntcb$$"
+	trap 'ip link del "$br" 2>/dev/null; true' EXIT INT TERM
+	params='{"cniVersion":"1.0.0","plugins":[{"type":"bridge","bridge":"'$br'","ipam":{"type":"host-local","subnet":"10.123.0.0/24"}}]}'
+	"$kit" "$build/providers/cni.so" "$params"
+	rc=$?
+	exit $rc
+	;;
+*)
+	echo "conformance.sh: unknown provider $prov" >&2
+	exit 2
+	;;
+esac
