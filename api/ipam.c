@@ -415,14 +415,14 @@ static void range_size(struct ipam_range *r)
 		sum += r->blocked[i].hi - r->blocked[i].lo;
 	t = (r->hi - r->lo) - sum;
 	if (k == 0) {
-		if (t >= UINT64_MAX)
-			r->size = UINT64_MAX;
+		if (t >= (u128)PN_IPAM_SIZE_MAX)
+			r->size = PN_IPAM_SIZE_MAX;
 		else
 			r->size = (uint64_t)(t + 1);
 		return;
 	}
 	t -= (u128)(k - 1);
-	r->size = t >= UINT64_MAX ? UINT64_MAX : (uint64_t)t;
+	r->size = t >= (u128)PN_IPAM_SIZE_MAX ? PN_IPAM_SIZE_MAX : (uint64_t)t;
 }
 
 static void range_clear_allocs(struct ipam_range *r)

@@ -48,6 +48,10 @@
 
 #define PN_IPAM_OWNER_MAX 512
 
+/* Sizes saturate here: the largest integer a Kubernetes object (JSON int64,
+ * IPPool status.ranges[].size) can hold. An IPv6 /64 reports this. */
+#define PN_IPAM_SIZE_MAX INT64_MAX
+
 /* An address: family PN_IP_FAMILY_V4 (bytes[0..3] in network order, the
  * rest zero) or PN_IP_FAMILY_V6 (bytes[0..15] in network order). */
 struct pn_ip {
@@ -110,8 +114,8 @@ size_t pn_ipam_pool_nranges(const struct pn_ipam_pool *pool);
 const struct pn_prefix *pn_ipam_range_cidr(const struct pn_ipam_pool *pool, size_t i);
 /* The gateway of range i, or NULL when it has none or i is out of bounds. */
 const struct pn_ip *pn_ipam_range_gateway(const struct pn_ipam_pool *pool, size_t i);
-/* Number of allocatable addresses of range i (saturating at UINT64_MAX for
- * huge IPv6 ranges) and how many of them are allocated now.
+/* Number of allocatable addresses of range i (saturating at PN_IPAM_SIZE_MAX
+ * for huge IPv6 ranges) and how many of them are allocated now.
  * Returns 0 or -EINVAL when i is out of bounds. */
 int pn_ipam_range_stats(const struct pn_ipam_pool *pool, size_t i, uint64_t *size,
 			uint64_t *allocated);
