@@ -12,6 +12,22 @@
 
 /* ---- problems and paths -------------------------------------------------- */
 
+/* a is b, or one of them lies inside the other (spec / spec.provider). */
+static bool path_related(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	const char *longer = la > lb ? a : b;
+	size_t n = la < lb ? la : lb;
+
+	if (strncmp(a, b, n) != 0)
+		return false;
+	if (la == lb)
+		return true;
+	if (n == 0)
+		return false; /* "" is the object as a whole: unrelated to fields */
+	return longer[n] == '.' || longer[n] == '[';
+}
+
 void pn_dec_problem(struct pn_dec *d, const char *path, const char *fmt, ...)
 {
 	char msg[1024];
@@ -24,6 +40,11 @@ void pn_dec_problem(struct pn_dec *d, const char *path, const char *fmt, ...)
 	d->n++;
 	if (!d->ps)
 		return;
+	/* One problem per path: the first (usually the decoder's, which says
+	 * what was wrong with the value) is the one the user needs. */
+	for (size_t i = 0; i < d->ps->n; i++)
+		if (path_related(d->ps->v[i].path, path ? path : ""))
+			return;
 	r = pn_problems_add(d->ps, path, "%s", msg);
 	if (r < 0 && !d->err)
 		d->err = r;
@@ -669,12 +690,16 @@ void pn_refs_decode(struct pn_dec *d, const json_t *spec, const char *prefix,
 	}
 }
 
-json_t *pn_refs_encode(const struct pn_param_ref *refs, size_t n)
+json_t *pn_refs_encode(const struct pn_param_ref *refs, size_t n, const json_t *orig)
 {
 	json_t *a = json_array();
+	/* Write over the original entries (keeping their unknown fields) when
+	 * the list still has the same length. */
+	bool keep = json_is_array(orig) && json_array_size(orig) == n;
 
 	for (size_t i = 0; a && i < n; i++) {
-		json_t *o = json_object();
+		json_t *e = keep ? json_array_get(orig, i) : NULL;
+		json_t *o = json_is_object(e) ? json_deep_copy(e) : json_object();
 		int r = 0;
 
 		if (!o)

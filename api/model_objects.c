@@ -105,7 +105,8 @@ json_t *pn_podnetwork_encode(const struct pn_podnetwork *pn)
 	r |= pn_json_set_str(spec, "provider", pn->spec.provider);
 	if (pn->spec.n_refs)
 		r |= pn_json_set_new(spec, "parametersRefs",
-				     pn_refs_encode(pn->spec.refs, pn->spec.n_refs));
+				     pn_refs_encode(pn->spec.refs, pn->spec.n_refs,
+						    json_object_get(spec, "parametersRefs")));
 	else if (json_is_array(json_object_get(spec, "parametersRefs")))
 		r |= pn_json_set_new(spec, "parametersRefs", json_array());
 	r |= status_encode(o, pn->status.observed_generation, pn->status.conditions, NULL);
@@ -191,7 +192,8 @@ json_t *pn_attachment_encode(const struct pn_attachment *a)
 	r |= pn_json_set_str(spec, "podNetworkName", a->spec.pod_network_name);
 	if (a->spec.n_refs)
 		r |= pn_json_set_new(spec, "parametersRefs",
-				     pn_refs_encode(a->spec.refs, a->spec.n_refs));
+				     pn_refs_encode(a->spec.refs, a->spec.n_refs,
+						    json_object_get(spec, "parametersRefs")));
 	else if (json_is_array(json_object_get(spec, "parametersRefs")))
 		r |= pn_json_set_new(spec, "parametersRefs", json_array());
 	r |= status_encode(o, 0, a->status.conditions, NULL);
@@ -408,12 +410,14 @@ done:
 	return d.n;
 }
 
-json_t *pn_routes_encode(const struct pn_route *routes, size_t n)
+json_t *pn_routes_encode(const struct pn_route *routes, size_t n, const json_t *orig)
 {
 	json_t *a = json_array();
+	bool keep = json_is_array(orig) && json_array_size(orig) == n;
 
 	for (size_t i = 0; a && i < n; i++) {
-		json_t *o = json_object();
+		json_t *e = keep ? json_array_get(orig, i) : NULL;
+		json_t *o = json_is_object(e) ? json_deep_copy(e) : json_object();
 		int r = 0;
 
 		if (!o)
@@ -465,7 +469,8 @@ json_t *pn_ippool_encode(const struct pn_ippool *p)
 	}
 	r |= pn_json_set_new(spec, "ranges", ranges);
 	if (p->spec.n_routes)
-		r |= pn_json_set_new(spec, "routes", pn_routes_encode(p->spec.routes, p->spec.n_routes));
+		r |= pn_json_set_new(spec, "routes", pn_routes_encode(p->spec.routes, p->spec.n_routes,
+								  json_object_get(spec, "routes")));
 	else if (json_is_array(json_object_get(spec, "routes")))
 		r |= pn_json_set_new(spec, "routes", json_array());
 	r |= status_encode(o, 0, p->status.conditions, p->status.ranges);

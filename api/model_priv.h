@@ -64,7 +64,8 @@ void pn_meta_clear(struct pn_meta *m);
 
 void pn_refs_decode(struct pn_dec *d, const json_t *spec, const char *prefix,
 		    struct pn_param_ref **refs, size_t *n);
-json_t *pn_refs_encode(const struct pn_param_ref *refs, size_t n);
+/* orig: the list as decoded (entries' unknown fields are kept) or NULL. */
+json_t *pn_refs_encode(const struct pn_param_ref *refs, size_t n, const json_t *orig);
 void pn_refs_free(struct pn_param_ref *refs, size_t n);
 bool pn_refs_equal(const struct pn_param_ref *a, size_t na, const struct pn_param_ref *b,
 		   size_t nb);
@@ -72,7 +73,7 @@ void pn_refs_validate(struct pn_dec *d, const struct pn_param_ref *refs, size_t 
 		      const char *prefix);
 void pn_meta_validate(struct pn_dec *d, const struct pn_meta *m, bool namespaced);
 
-json_t *pn_routes_encode(const struct pn_route *routes, size_t n);
+json_t *pn_routes_encode(const struct pn_route *routes, size_t n, const json_t *orig);
 
 void pn_strv_free(char **v, size_t n);
 int pn_strv_push(char ***v, size_t *n, const char *s);

@@ -24,7 +24,7 @@ static json_t *attachment_encode(const struct pn_plan_attachment *a)
 					 a->params ? json_deep_copy(a->params) : json_null());
 		r |= json_object_set_new(o, "ips", pn_strv_json(a->ips, a->n_ips));
 		r |= json_object_set_new(o, "gateways", pn_strv_json(a->gateways, a->n_gateways));
-		r |= json_object_set_new(o, "routes", pn_routes_encode(a->routes, a->n_routes));
+		r |= json_object_set_new(o, "routes", pn_routes_encode(a->routes, a->n_routes, NULL));
 		r |= json_object_set_new(o, "mac", a->mac ? json_string(a->mac) : json_null());
 	}
 	if (a->gw4)

@@ -15,8 +15,11 @@
  * by the planner (pn/plan.h). Defaulting (pn_<kind>_default) fills what
  * API.md defaults. None of this does I/O or reads the clock.
  *
- * Return values: decode/validate return the number of problems they added
- * (0 = clean), or -errno (-ENOMEM) on failure. Strings in the structs are
+ * Return values: decode/validate return the number of problems they found
+ * (0 = clean), or -errno (-ENOMEM) on failure. A problem at a path that
+ * already has one in the list is counted but not added again, so decoding
+ * and then validating into one list reports a missing or mistyped field once:
+ * use one problem list per object. Strings in the structs are
  * owned by the struct (NUL-terminated, NULL when absent); json_t members hold
  * one reference each.
  */
