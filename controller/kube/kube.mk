@@ -47,7 +47,7 @@ $(BUILD)/fuzz/kube_%: controller/kube/fuzz/%.c $(patsubst %.c,%.c,$(wildcard con
 	$(Q)clang $(CPPFLAGS) $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $< \
 	  controller/kube/frame.c controller/kube/buf.c controller/kube/status.c $(LDLIBS)
 
-$(BUILD)/bench/listwatch%: $(BUILD)/obj/e2e/bench/listwatch%.o $(KUBE_LIB)
+$(KUBE_BENCH): $(BUILD)/bench/%: $(BUILD)/obj/e2e/bench/%.o $(KUBE_LIB)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
