@@ -47,9 +47,9 @@ $(BUILD)/test/psdk_conformance_%: provider-sdk/test/conformance.sh $(BUILD)/bin/
 
 BINS += $(BUILD)/providers/example.so $(BUILD)/bin/podnet-provider-conformance
 BINS += $(PSDK_TESTPROV_SO)
-# (in progress) BINS += $(BUILD)/providers/cni.so
+BINS += $(BUILD)/providers/cni.so
 UNIT_TESTS += $(BUILD)/test/psdk_conformance_example
-# (in progress) UNIT_TESTS += $(BUILD)/test/psdk_conformance_cni
+UNIT_TESTS += $(BUILD)/test/psdk_conformance_cni
 
 .PHONY: install install-provider-sdk
 install: install-provider-sdk
