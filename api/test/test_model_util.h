@@ -4,6 +4,7 @@
 #define PN_TEST_MODEL_UTIL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -78,5 +79,10 @@ static inline const struct pn_problem *find_problem(const struct pn_problems *ps
 			fail_msg("expected no problems, got %zu", (ps)->n);                \
 		}                                                                          \
 	} while (0)
+
+static inline bool pn_streq_test(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
 
 #endif

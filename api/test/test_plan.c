@@ -1,0 +1,593 @@
+/* test_plan.c — planning (resolving, interface names, default routes), the
+ * plan wire format and its decoder, and network-status entries. */
+#include "test_model_util.h"
+
+#include "pn/plan.h"
+
+/* ---- a resolver over decoded objects -------------------------------------- */
+
+struct store {
+	struct pn_object o[16];
+	size_t n;
+	json_t *nad; /* config returned for NAD ns/nad */
+};
+
+static void store_add(struct store *s, const char *text)
+{
+	struct pn_problems ps = { 0 };
+	json_t *j = jq(text);
+
+	assert_true(s->n < 16);
+	assert_int_equal(pn_object_decode(j, NULL, &s->o[s->n], &ps), 0);
+	expect_clean(&ps);
+	pn_object_default(&s->o[s->n]);
+	s->n++;
+	json_decref(j);
+}
+
+static void store_clear(struct store *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		pn_object_release(&s->o[i]);
+	json_decref(s->nad);
+	memset(s, 0, sizeof(*s));
+}
+
+static const void *store_find(struct store *s, enum pn_kind k, const char *ns, const char *name)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		const struct pn_meta *m = pn_object_meta(&s->o[i]);
+
+		if (s->o[i].kind == k && !strcmp(m->name, name) &&
+		    (!ns || pn_streq_test(m->namespace, ns)))
+			return s->o[i].u.any;
+	}
+	return NULL;
+}
+
+static const struct pn_podnetwork *r_network(void *ctx, const char *name)
+{
+	return store_find(ctx, PN_KIND_PODNETWORK, NULL, name);
+}
+
+static const struct pn_attachment *r_attachment(void *ctx, const char *ns, const char *name)
+{
+	return store_find(ctx, PN_KIND_PODNETWORKATTACHMENT, ns, name);
+}
+
+static const struct pn_cniconfig *r_cniconfig(void *ctx, const char *name)
+{
+	return store_find(ctx, PN_KIND_CNICONFIG, NULL, name);
+}
+
+static const struct pn_ippool *r_ippool(void *ctx, const char *name)
+{
+	return store_find(ctx, PN_KIND_IPPOOL, NULL, name);
+}
+
+static json_t *r_nad(void *ctx, const char *ns, const char *name)
+{
+	struct store *s = ctx;
+
+	if (s->nad && !strcmp(ns, "ns") && !strcmp(name, "nad"))
+		return json_incref(s->nad);
+	return NULL;
+}
+
+#define NET(name, spec) "{'apiVersion':'podnet.dev/v1alpha1','kind':'PodNetwork','metadata':{'name':'" name "'},'spec':" spec "}"
+#define REF(g, k, n) "{'group':'" g "','kind':'" k "','name':'" n "'}"
+
+/* The objects of API.md. */
+static void store_example(struct store *s)
+{
+	store_add(s, NET("default", "{}"));
+	store_add(s, NET("media-net", "{'provider':'podnet.dev/cni','parametersRefs':["
+			 REF("podnet.dev", "CNIConfig", "macvlan-media") ","
+			 REF("podnet.dev", "IPPool", "media-pool") "]}"));
+	store_add(s, NET("fast-net", "{'provider':'podnet.dev/cni','parametersRefs':["
+			 REF("podnet.dev", "CNIConfig", "macvlan-media") "]}"));
+	store_add(s, NET("signaling", "{'provider':'podnet.dev/cni','parametersRefs':["
+			 REF("podnet.dev", "CNIConfig", "macvlan-media") ","
+			 REF("podnet.dev", "IPPool", "signal-pool") "]}"));
+	store_add(s, NET("off-net", "{'enabled':false,'provider':'podnet.dev/cni'}"));
+	store_add(s, "{'apiVersion':'podnet.dev/v1alpha1','kind':'PodNetwork','metadata':{'name':'gone-net',"
+		     "'deletionTimestamp':'2026-11-28T00:00:00Z'},'spec':{'provider':'podnet.dev/cni'}}");
+	store_add(s, NET("nad-net", "{'provider':'podnet.dev/cni','parametersRefs':[{'group':'k8s.cni.cncf.io',"
+			 "'kind':'NetworkAttachmentDefinition','namespace':'ns','name':'nad'}]}"));
+	store_add(s, NET("broken-net", "{'provider':'podnet.dev/cni','parametersRefs':["
+			 REF("podnet.dev", "CNIConfig", "missing") "]}"));
+	store_add(s, "{'apiVersion':'podnet.dev/v1alpha1','kind':'PodNetworkAttachment','metadata':"
+		     "{'name':'fast-media','namespace':'team-a'},'spec':{'podNetworkName':'fast-net',"
+		     "'parametersRefs':[" REF("podnet.dev", "IPPool", "media-pool") "]}}");
+	store_add(s, "{'apiVersion':'podnet.dev/v1alpha1','kind':'PodNetworkAttachment','metadata':"
+		     "{'name':'media-again','namespace':'team-a'},'spec':{'podNetworkName':'media-net',"
+		     "'parametersRefs':[" REF("podnet.dev", "IPPool", "signal-pool") "]}}");
+	store_add(s, "{'apiVersion':'podnet.dev/v1alpha1','kind':'CNIConfig','metadata':{'name':'macvlan-media'},"
+		     "'spec':{'plugins':[{'type':'macvlan','master':'eth0','mode':'bridge'}]}}");
+	store_add(s, "{'apiVersion':'podnet.dev/v1alpha1','kind':'IPPool','metadata':{'name':'media-pool'},"
+		     "'spec':{'ranges':[{'cidr':'172.16.1.0/24'}]}}");
+	store_add(s, "{'apiVersion':'podnet.dev/v1alpha1','kind':'IPPool','metadata':{'name':'signal-pool'},"
+		     "'spec':{'ranges':[{'cidr':'172.16.2.0/24'}]}}");
+	s->nad = jq("{'cniVersion':'0.4.0','type':'bridge'}");
+}
+
+static const struct pn_resolver *resolver(struct store *s)
+{
+	static struct pn_resolver r;
+
+	r = (struct pn_resolver){ .ctx = s, .network = r_network, .attachment = r_attachment,
+				  .cniconfig = r_cniconfig, .ippool = r_ippool,
+				  .nad_config = r_nad };
+	return &r;
+}
+
+/* Plans a request list given as JSON (' for "); returns the problem count. */
+static int plan(struct store *s, const char *reqs, struct pn_plan *out, struct pn_problems *ps)
+{
+	struct pn_netreqs q = { 0 };
+	json_t *j = reqs ? jq(reqs) : NULL;
+	int r;
+
+	if (j) {
+		assert_int_equal(pn_netreqs_decode(j, "networks", &q, ps), 0);
+		json_decref(j);
+	}
+	r = pn_plan_build(reqs ? &q : NULL, "team-a", false, resolver(s), out, ps);
+	pn_netreqs_clear(&q);
+	return r;
+}
+
+static void expect_att(const struct pn_plan *p, size_t i, const char *network, const char *ifname,
+		       bool gw4, bool gw6)
+{
+	assert_true(i < p->n);
+	assert_string_equal(p->v[i].network, network);
+	assert_string_equal(p->v[i].interface, ifname);
+	assert_int_equal(p->v[i].gw4, gw4);
+	assert_int_equal(p->v[i].gw6, gw6);
+}
+
+static void expect_json(const struct pn_plan *p, const char *want)
+{
+	char *got = pn_plan_dumps(p);
+	char *w = strdup(want);
+
+	for (char *c = w; *c; c++)
+		if (*c == '\'')
+			*c = '"';
+	assert_non_null(got);
+	assert_string_equal(got, w);
+	free(got);
+	free(w);
+}
+
+/* ---- planning ------------------------------------------------------------- */
+
+static void unit__plan__no_request_is_default_on_eth0(void **state)
+{
+	struct store s = { 0 };
+	struct pn_problems ps = { 0 };
+	struct pn_plan p;
+
+	assert_int_equal(plan(&s, NULL, &p, &ps), 0);
+	expect_json(&p, "{'v':1,'attachments':[{'network':'default','interface':'eth0','gw4':true,'gw6':true}]}");
+	pn_plan_clear(&p);
+	assert_int_equal(plan(&s, "[]", &p, &ps), 0);
+	expect_json(&p, "{'v':1,'attachments':[{'network':'default','interface':'eth0','gw4':true,'gw6':true}]}");
+	pn_plan_clear(&p);
+	assert_int_equal(pn_plan_default(&p), 0);
+	expect_json(&p, "{'v':1,'attachments':[{'network':'default','interface':'eth0','gw4':true,'gw6':true}]}");
+	pn_plan_clear(&p);
+	expect_clean(&ps);
+}
+
+static void unit__plan__api_example(void **state)
+{
+	struct store s = { 0 };
+	struct pn_problems ps = { 0 };
+	struct pn_plan p;
+
+	store_example(&s);
+	assert_int_equal(plan(&s, "[{'podNetworkName':'default'},"
+				  "{'podNetworkName':'media-net','interfaceName':'net1'},"
+				  "{'podNetworkAttachmentName':'fast-media','isDefaultGW4':true},"
+				  "{'podNetworkName':'signaling','ips':['172.16.2.50'],'mac':'02:00:00:00:00:01'}]",
+			 &p, &ps), 0);
+	expect_clean(&ps);
+	assert_int_equal(p.n, 4);
+	expect_att(&p, 0, "default", "eth0", false, true);
+	expect_att(&p, 1, "media-net", "net1", false, false);
+	expect_att(&p, 2, "fast-net", "net2", true, false);
+	expect_att(&p, 3, "signaling", "net3", false, false);
+	assert_null(p.v[0].provider);
+	assert_string_equal(p.v[1].provider, "podnet.dev/cni");
+	assert_string_equal(p.v[1].ippool, "media-pool");
+	/* the attachment adds a pool to a network that has none */
+	assert_string_equal(p.v[2].attachment, "fast-media");
+	assert_string_equal(p.v[2].ippool, "media-pool");
+	assert_string_equal(p.v[3].ippool, "signal-pool");
+	assert_int_equal(p.v[3].n_requested_ips, 1);
+	assert_string_equal(p.v[3].requested_ips[0], "172.16.2.50");
+	assert_string_equal(p.v[3].mac, "02:00:00:00:00:01");
+	assert_string_equal(json_string_value(json_object_get(p.v[1].params, "name")), "media-net");
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(json_object_get(p.v[1].params, "plugins"), 0), "type")),
+			    "macvlan");
+	assert_int_equal(p.v[2].request_index, 2);
+	assert_ptr_equal(pn_plan_primary(&p), &p.v[2]);
+	assert_ptr_equal(pn_plan_find(&p, "signaling"), &p.v[3]);
+	assert_null(pn_plan_find(&p, "nope"));
+	pn_plan_clear(&p);
+	store_clear(&s);
+}
+
+static void unit__plan__interface_names(void **state)
+{
+	struct store s = { 0 };
+	struct pn_problems ps = { 0 };
+	struct pn_plan p;
+
+	store_example(&s);
+	/* requested net1 taken: the unnamed one before it gets net2 */
+	assert_int_equal(plan(&s, "[{'podNetworkName':'default'},{'podNetworkName':'media-net'},"
+				  "{'podNetworkName':'signaling','interfaceName':'net1'}]", &p, &ps), 0);
+	expect_att(&p, 0, "default", "eth0", true, true);
+	expect_att(&p, 1, "media-net", "net2", false, false);
+	expect_att(&p, 2, "signaling", "net1", false, false);
+	pn_plan_clear(&p);
+	/* default not first, others in list order */
+	assert_int_equal(plan(&s, "[{'podNetworkName':'media-net'},{'podNetworkName':'signaling'},"
+				  "{'podNetworkName':'default'}]", &p, &ps), 0);
+	expect_att(&p, 0, "media-net", "net1", false, false);
+	expect_att(&p, 1, "signaling", "net2", false, false);
+	expect_att(&p, 2, "default", "eth0", true, true);
+	pn_plan_clear(&p);
+	/* eth0 taken by another network: default gets the next free name */
+	assert_int_equal(plan(&s, "[{'podNetworkName':'media-net','interfaceName':'eth0'},"
+				  "{'podNetworkName':'default'},{'podNetworkName':'signaling'}]", &p, &ps), 0);
+	expect_att(&p, 0, "media-net", "eth0", false, false);
+	expect_att(&p, 1, "default", "net1", true, true);
+	expect_att(&p, 2, "signaling", "net2", false, false);
+	pn_plan_clear(&p);
+	/* a named default keeps its name; others skip every taken name */
+	assert_int_equal(plan(&s, "[{'podNetworkName':'default','interfaceName':'net2'},"
+				  "{'podNetworkName':'media-net'},{'podNetworkName':'signaling','interfaceName':'net1'},"
+				  "{'podNetworkName':'fast-net'}]", &p, &ps), 0);
+	expect_att(&p, 0, "default", "net2", true, true);
+	expect_att(&p, 1, "media-net", "net3", false, false);
+	expect_att(&p, 2, "signaling", "net1", false, false);
+	expect_att(&p, 3, "fast-net", "net4", false, false);
+	pn_plan_clear(&p);
+	expect_clean(&ps);
+	store_clear(&s);
+}
+
+static void unit__plan__name_interfaces_directly(void **state)
+{
+	struct pn_plan_attachment v[5] = { { 0 } };
+	struct pn_plan p = { .version = 1, .v = v, .n = 5 };
+	const char *nets[] = { "x", "default", "y", "z", "w" };
+	const char *want[] = { "net2", "eth0", "net1", "net3", "net4" };
+
+	for (int i = 0; i < 5; i++)
+		v[i].network = (char *)nets[i];
+	v[2].interface = strdup("net1");
+	v[3].interface = strdup("net3");
+	assert_int_equal(pn_plan_name_interfaces(&p), 0);
+	for (int i = 0; i < 5; i++) {
+		assert_string_equal(v[i].interface, want[i]);
+		free(v[i].interface);
+	}
+}
+
+static void unit__plan__default_routes(void **state)
+{
+	struct store s = { 0 };
+	struct pn_problems ps = { 0 };
+	struct pn_plan p;
+
+	store_example(&s);
+	/* no default in the list and nothing flagged: no default route */
+	assert_int_equal(plan(&s, "[{'podNetworkName':'media-net'},{'podNetworkName':'signaling'}]", &p, &ps), 0);
+	expect_att(&p, 0, "media-net", "net1", false, false);
+	expect_att(&p, 1, "signaling", "net2", false, false);
+	assert_ptr_equal(pn_plan_primary(&p), &p.v[0]);
+	pn_plan_clear(&p);
+	/* isDefaultGW (both families) moves both routes off default */
+	assert_int_equal(plan(&s, "[{'name':'default'},{'name':'media-net','isDefaultGW':true}]", &p, &ps), 0);
+	expect_att(&p, 0, "default", "eth0", false, false);
+	expect_att(&p, 1, "media-net", "net1", true, true);
+	pn_plan_clear(&p);
+	/* one family each */
+	assert_int_equal(plan(&s, "[{'name':'default'},{'name':'media-net','isDefaultGW6':true}]", &p, &ps), 0);
+	expect_att(&p, 0, "default", "eth0", true, false);
+	expect_att(&p, 1, "media-net", "net1", false, true);
+	assert_ptr_equal(pn_plan_primary(&p), &p.v[0]);
+	pn_plan_clear(&p);
+	/* default refusing a family and nobody flagged: none for that family */
+	assert_int_equal(plan(&s, "[{'name':'default','isDefaultGW4':false},{'name':'media-net'}]", &p, &ps), 0);
+	expect_att(&p, 0, "default", "eth0", false, true);
+	expect_att(&p, 1, "media-net", "net1", false, false);
+	assert_ptr_equal(pn_plan_primary(&p), &p.v[0]);
+	pn_plan_clear(&p);
+	/* flagged on a network without default in the list */
+	assert_int_equal(plan(&s, "[{'name':'media-net'},{'name':'signaling','isDefaultGW4':true}]", &p, &ps), 0);
+	expect_att(&p, 1, "signaling", "net2", true, false);
+	assert_ptr_equal(pn_plan_primary(&p), &p.v[1]);
+	pn_plan_clear(&p);
+	expect_clean(&ps);
+	store_clear(&s);
+}
+
+static void plan_one_problem(struct store *s, const char *reqs, const char *path, const char *needle)
+{
+	struct pn_problems ps = { 0 };
+	struct pn_plan p;
+
+	assert_int_equal(plan(s, reqs, &p, &ps), 1);
+	expect_only(&ps, path, needle);
+	assert_int_equal(p.n, 0);
+	assert_null(p.v);
+	pn_problems_clear(&ps);
+}
+
+static void unit__plan__problems(void **state)
+{
+	struct store s = { 0 };
+
+	store_example(&s);
+	plan_one_problem(&s, "[{'podNetworkName':'media-net'},{'podNetworkAttachmentName':'media-again'}]",
+			 "networks[1].podNetworkAttachmentName", "\"media-net\" is already requested by networks[0]");
+	plan_one_problem(&s, "[{'podNetworkAttachmentName':'fast-media'},{'podNetworkName':'fast-net'}]",
+			 "networks[1].podNetworkName", "already requested by networks[0]");
+	plan_one_problem(&s, "[{'podNetworkName':'nowhere'}]", "networks[0].podNetworkName",
+			 "PodNetwork \"nowhere\" not found");
+	plan_one_problem(&s, "[{'podNetworkAttachmentName':'nope'}]", "networks[0].podNetworkAttachmentName",
+			 "PodNetworkAttachment \"team-a/nope\" not found");
+	plan_one_problem(&s, "[{'podNetworkName':'default'},{'podNetworkName':'off-net'}]",
+			 "networks[1].podNetworkName", "is disabled");
+	plan_one_problem(&s, "[{'podNetworkName':'gone-net'}]", "networks[0].podNetworkName",
+			 "is being deleted");
+	plan_one_problem(&s, "[{'podNetworkName':'broken-net'}]", "networks[0]",
+			 "CNIConfig \"missing\" (referenced by PodNetwork \"broken-net\") not found");
+	plan_one_problem(&s, "[{'podNetworkName':'fast-net','ips':['10.0.0.1']}]", "networks[0].ips",
+			 "need a PodNetwork with an IPPool");
+	plan_one_problem(&s, "[{'podNetworkName':'default','mac':'02:00:00:00:00:01'}]", "networks[0].mac",
+			 "default network");
+	/* list rules run first */
+	plan_one_problem(&s, "[{'podNetworkName':'media-net','interfaceName':'a:b'}]",
+			 "networks[0].interfaceName", "Linux interface name");
+	store_clear(&s);
+}
+
+static void unit__plan__host_network(void **state)
+{
+	struct store s = { 0 };
+	struct pn_problems ps = { 0 };
+	struct pn_netreqs none = { 0 };
+	struct pn_netreqs q = { 0 };
+	json_t *j = jq("[{'podNetworkName':'media-net'}]");
+	struct pn_plan p;
+
+	store_example(&s);
+	assert_int_equal(pn_plan_build(&none, "team-a", true, resolver(&s), &p, &ps), 0);
+	assert_int_equal(p.n, 0);
+	assert_int_equal(pn_netreqs_decode(j, "networks", &q, &ps), 0);
+	assert_int_equal(pn_plan_build(&q, "team-a", true, resolver(&s), &p, &ps), 1);
+	expect_only(&ps, "networks", "hostNetwork");
+	pn_netreqs_clear(&q);
+	pn_problems_clear(&ps);
+	json_decref(j);
+	store_clear(&s);
+}
+
+static void unit__plan__nad_and_missing_resolver(void **state)
+{
+	struct store s = { 0 };
+	struct pn_problems ps = { 0 };
+	struct pn_plan p;
+
+	store_example(&s);
+	assert_int_equal(plan(&s, "[{'podNetworkName':'nad-net'}]", &p, &ps), 0);
+	assert_string_equal(json_string_value(json_object_get(p.v[0].params, "type")), "bridge");
+	assert_null(p.v[0].ippool);
+	pn_plan_clear(&p);
+	json_decref(s.nad);
+	s.nad = NULL;
+	assert_int_equal(plan(&s, "[{'podNetworkName':'nad-net'}]", &p, &ps), 1);
+	expect_only(&ps, "networks[0]", "NetworkAttachmentDefinition \"ns/nad\"");
+	pn_problems_clear(&ps);
+	store_clear(&s);
+	/* without a resolver only default exists */
+	assert_int_equal(pn_plan_build(NULL, NULL, false, NULL, &p, &ps), 0);
+	assert_int_equal(p.n, 1);
+	pn_plan_clear(&p);
+}
+
+static void unit__plan__from_pod(void **state)
+{
+	struct store s = { 0 };
+	struct pn_problems ps = { 0 };
+	json_t *j = jq("{'apiVersion':'v1','kind':'Pod','metadata':{'name':'p','namespace':'team-a',"
+		       "'annotations':{'podnet.dev/networks':'[{\\'podNetworkAttachmentName\\':\\'fast-media\\'}]'}}}");
+	struct pn_pod *pod;
+	struct pn_plan p;
+
+	store_example(&s);
+	assert_int_equal(pn_pod_decode(j, NULL, &pod, &ps), 0);
+	assert_int_equal(pn_plan_build_pod(pod, resolver(&s), &p, &ps), 0);
+	assert_int_equal(p.n, 1);
+	expect_att(&p, 0, "fast-net", "net1", false, false);
+	pn_plan_clear(&p);
+	pn_pod_free(pod);
+	json_decref(j);
+	store_clear(&s);
+}
+
+/* ---- the wire format ------------------------------------------------------ */
+
+static void unit__plan__encode_exactly_as_api_md(void **state)
+{
+	struct store s = { 0 };
+	struct pn_problems ps = { 0 };
+	struct pn_plan p, back;
+	char *text;
+
+	store_example(&s);
+	assert_int_equal(plan(&s, "[{'podNetworkName':'default'},{'podNetworkName':'media-net'}]", &p, &ps), 0);
+	/* the caller allocated an address */
+	assert_int_equal(pn_plan_attachment_add_ip(&p.v[1], "172.16.1.101/24"), 0);
+	assert_int_equal(pn_plan_attachment_add_gateway(&p.v[1], "172.16.1.1"), 0);
+	expect_json(&p, "{'v':1,'attachments':["
+			"{'network':'default','interface':'eth0','gw4':true,'gw6':true},"
+			"{'network':'media-net','interface':'net1','provider':'podnet.dev/cni',"
+			"'params':{'cniVersion':'1.0.0','name':'media-net','plugins':[{'type':'macvlan',"
+			"'master':'eth0','mode':'bridge'}]},"
+			"'ips':['172.16.1.101/24'],'gateways':['172.16.1.1'],'routes':[],'mac':null}]}");
+	/* round trip */
+	assert_int_equal(pn_plan_attachment_add_route(&p.v[1], "10.20.0.0/16", NULL), 0);
+	assert_int_equal(pn_plan_attachment_add_route(&p.v[1], "10.30.0.0/16", "172.16.1.254"), 0);
+	p.v[1].mac = strdup("02:00:00:00:00:01");
+	text = pn_plan_dumps(&p);
+	assert_non_null(text);
+	assert_int_equal(pn_plan_loads(text, strlen(text), &back, &ps), 0);
+	expect_clean(&ps);
+	assert_true(pn_plan_equal(&p, &back));
+	assert_int_equal(back.n, 2);
+	assert_string_equal(back.v[1].routes[1].gw, "172.16.1.254");
+	assert_null(back.v[1].routes[0].gw);
+	assert_string_equal(back.v[1].mac, "02:00:00:00:00:01");
+	assert_true(back.v[0].gw4 && back.v[0].gw6);
+	assert_null(back.v[0].provider);
+	/* a change is seen */
+	back.v[1].gw4 = true;
+	assert_false(pn_plan_equal(&p, &back));
+	free(text);
+	pn_plan_clear(&back);
+	pn_plan_clear(&p);
+	store_clear(&s);
+}
+
+static void loads_one(const char *text, const char *path, const char *needle)
+{
+	struct pn_problems ps = { 0 };
+	struct pn_plan p;
+	char *t = strdup(text);
+
+	for (char *c = t; *c; c++)
+		if (*c == '\'')
+			*c = '"';
+	assert_true(pn_plan_loads(t, strlen(t), &p, &ps) >= 1);
+	expect_only(&ps, path, needle);
+	pn_plan_clear(&p);
+	pn_problems_clear(&ps);
+	free(t);
+}
+
+static void unit__plan__decode_problems(void **state)
+{
+	struct pn_problems ps = { 0 };
+	struct pn_plan p;
+	char *big;
+
+	loads_one("{'v':2,'attachments':[]}", "v", "plan version 2 is not supported");
+	loads_one("{'attachments':[]}", "v", "is required");
+	loads_one("{'v':'1','attachments':[]}", "v", "must be an integer, not a string");
+	loads_one("{'v':1}", "attachments", "is required");
+	loads_one("{'v':1,'attachments':[{'network':'a','interface':'a/b'}]}", "attachments[0].interface",
+		  "Linux interface name");
+	loads_one("{'v':1,'attachments':[{'network':'a','interface':'net1','ips':['10.0.0.1']}]}",
+		  "attachments[0].ips[0]", "prefix length");
+	loads_one("{'v':1,'attachments':[{'network':'a','interface':'net1','gateways':['x']}]}",
+		  "attachments[0].gateways[0]", "IP address");
+	loads_one("{'v':1,'attachments':[{'network':'a','interface':'net1','params':[]}]}",
+		  "attachments[0].params", "must be an object");
+	loads_one("{'v':1,'attachments':[{'network':'a','interface':'net1','routes':[{'gw':'1.2.3.4'}]}]}",
+		  "attachments[0].routes[0].dst", "is required");
+	loads_one("{'v':1,'attachments':[{'network':'a','interface':'net1','mac':'01:00:00:00:00:00'}]}",
+		  "attachments[0].mac", "unicast");
+	loads_one("{'v':1,'attachments':[{'network':'a','interface':'net1','gw4':1}]}",
+		  "attachments[0].gw4", "must be a boolean");
+	loads_one("{'v':1,'attachments':[{'interface':'net1'}]}", "attachments[0].network", "is required");
+	loads_one("{'v':1,'attachments':[{'network':'a','interface':'net1'},{'network':'b','interface':'net1'}]}",
+		  "attachments[1]", "interface \"net1\" appears twice");
+	loads_one("{'v':1,'attachments':[{'network':'a','interface':'net1','gw4':true},"
+		  "{'network':'b','interface':'net2','gw4':true}]}", "attachments[1]", "two holders");
+	loads_one("{'v':1,'attachments':[5]}", "attachments[0]", "must be an object, not a number");
+	loads_one("{'v':1,", "", "not valid JSON");
+	loads_one("{'v':1,'v':1,'attachments':[]}", "", "not valid JSON");
+	loads_one("[]", "", "must be an object, not a list");
+	big = calloc(PN_MAX_PLAN + 2, 1);
+	memset(big, ' ', PN_MAX_PLAN + 1);
+	assert_int_equal(pn_plan_loads(big, PN_MAX_PLAN + 1, &p, &ps), 1);
+	expect_only(&ps, "", "more than");
+	pn_problems_clear(&ps);
+	free(big);
+}
+
+/* ---- network-status ------------------------------------------------------- */
+
+static void unit__plan__network_status(void **state)
+{
+	struct pn_problems ps = { 0 };
+	struct pn_netstatuses st, back;
+	const char *text = "[{\"name\":\"default\",\"interface\":\"eth0\",\"ips\":[\"10.244.0.5\"],"
+			   "\"mac\":\"0a:58:0a:f4:00:05\",\"default\":true,\"dns\":{}},"
+			   "{\"name\":\"media-net\",\"interface\":\"net1\",\"ips\":[\"172.16.1.101\"],"
+			   "\"mac\":\"02:00:00:00:00:01\",\"dns\":{\"nameservers\":[\"10.0.0.10\"]},"
+			   "\"gateway\":[\"172.16.1.1\"],\"device-info\":{\"type\":\"pci\"}}]";
+	json_t *enc, *orig;
+
+	assert_int_equal(pn_netstatus_loads(text, strlen(text), &st, &ps), 0);
+	assert_int_equal(st.n, 2);
+	assert_string_equal(st.v[0].name, "default");
+	assert_true(st.v[0].is_default);
+	assert_false(st.v[1].is_default);
+	assert_string_equal(st.v[1].interface, "net1");
+	assert_string_equal(st.v[1].ips[0], "172.16.1.101");
+	assert_string_equal(st.v[1].gateway[0], "172.16.1.1");
+	assert_non_null(st.v[1].dns);
+	enc = pn_netstatus_encode(&st);
+	orig = json_loads(text, 0, NULL);
+	/* everything but the device-info we do not model comes back */
+	json_object_del(json_array_get(orig, 1), "device-info");
+	assert_true(json_equal(enc, orig));
+	assert_int_equal(pn_netstatus_decode(enc, &back, &ps), 0);
+	assert_int_equal(back.n, 2);
+	pn_netstatus_clear(&back);
+	json_decref(enc);
+	json_decref(orig);
+	pn_netstatus_clear(&st);
+
+	assert_int_equal(pn_netstatus_loads("[{\"interface\":5}]", 17, &st, &ps), 2);
+	expect_problem(&ps, "[0].name", "is required");
+	expect_problem(&ps, "[0].interface", "must be a string, not a number");
+	pn_netstatus_clear(&st);
+	pn_problems_clear(&ps);
+	assert_int_equal(pn_netstatus_loads("{}", 2, &st, &ps), 1);
+	expect_only(&ps, "", "must be a list");
+	pn_problems_clear(&ps);
+	assert_int_equal(pn_netstatus_loads("[", 1, &st, &ps), 1);
+	expect_only(&ps, "", "not valid JSON");
+	pn_problems_clear(&ps);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(unit__plan__no_request_is_default_on_eth0),
+		cmocka_unit_test(unit__plan__api_example),
+		cmocka_unit_test(unit__plan__interface_names),
+		cmocka_unit_test(unit__plan__name_interfaces_directly),
+		cmocka_unit_test(unit__plan__default_routes),
+		cmocka_unit_test(unit__plan__problems),
+		cmocka_unit_test(unit__plan__host_network),
+		cmocka_unit_test(unit__plan__nad_and_missing_resolver),
+		cmocka_unit_test(unit__plan__from_pod),
+		cmocka_unit_test(unit__plan__encode_exactly_as_api_md),
+		cmocka_unit_test(unit__plan__decode_problems),
+		cmocka_unit_test(unit__plan__network_status),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
