@@ -1,0 +1,108 @@
+/* cli.h — podnetctl's pieces: the objects read from files (with their
+ * positions), the offline cross-object checks, address allocation for
+ * `plan`, and YAML output. */
+#ifndef PN_CLI_H
+#define PN_CLI_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "pn/doc.h"
+#include "pn/model.h"
+#include "pn/plan.h"
+#include "pn/problem.h"
+
+#define CLI_MAX_FILES   4096
+#define CLI_MAX_OBJECTS 100000
+
+/* One object of one file. */
+struct cli_object {
+	size_t file;               /* index into cli_set.files */
+	int line, col;             /* where the document starts */
+	const json_t *root;        /* borrowed from the file's docs */
+	const struct pn_srcmap *map;
+	struct pn_doc networks;    /* the Pod's parsed annotation (with positions) */
+	struct pn_srcpos ann_err;  /* position of an annotation parse error (line 0: none) */
+	char *kind;                /* as written; "" when absent */
+	char *name;                /* metadata.name; "" when absent */
+	char *ns;                  /* metadata.namespace or NULL */
+	struct pn_object obj;      /* kind PN_KIND_UNKNOWN when not decodable */
+	struct pn_problems ps;     /* everything found about this object */
+};
+
+struct cli_file {
+	char *name;                /* as given ("-" for stdin) */
+	struct pn_docs docs;
+	struct pn_problems ps;     /* problems of the text itself (no object) */
+};
+
+struct cli_set {
+	struct cli_file *files;
+	size_t n_files;
+	struct cli_object *objs;
+	size_t n_objs, cap_objs;
+};
+
+/* Loads one file's text into the set and decodes and validates every
+ * object in it. Returns 0 or -ENOMEM (problems are not errors). */
+int cli_set_add_text(struct cli_set *set, const char *name, const char *buf, size_t len);
+void cli_set_free(struct cli_set *set);
+
+/* Adds a problem to o, positioned at path (resolved through the annotation
+ * map for networks[...] paths, else the document's map). */
+int cli_object_problem(struct cli_object *o, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Positions the problems o->ps.v[from..] that have none yet. */
+void cli_object_place(struct cli_object *o, size_t from);
+
+/* Lookups among decoded objects (first in file order), or NULL. */
+struct cli_object *cli_find(struct cli_set *set, enum pn_kind kind, const char *ns,
+			    const char *name);
+
+/* The checks that need more than one object, as far as the files allow:
+ * see `podnetctl --help`. Returns 0 or -ENOMEM. */
+int cli_check_set(struct cli_set *set);
+
+/* Prints every problem as FILE:LINE:COL: KIND/NAME: PATH: message, in file
+ * order and by position. Returns how many were printed. */
+size_t cli_print_problems(const struct cli_set *set, FILE *out);
+
+/* Plans: one per Pod, in file order, addresses allocated from the IPPools
+ * of the files (fixed addresses first). Problems go to the Pods' lists.
+ * Returns 0 or -ENOMEM. */
+struct cli_plan {
+	struct cli_object *pod;
+	struct pn_plan plan;
+	bool ok;
+};
+int cli_plan_all(struct cli_set *set, struct cli_plan **out, size_t *n);
+void cli_plans_free(struct cli_plan *plans, size_t n);
+
+/* IPAM over the IPPools of the set. */
+struct cli_pools;
+struct cli_pools *cli_pools_new(struct cli_set *set);
+void cli_pools_free(struct cli_pools *pools);
+/* Reserves the fixed address ip of pool name for owner. Returns 0 when
+ * reserved or when the pool is not in the files (nothing to check), 1 when
+ * the pool has problems of its own (nothing checked), else a negative
+ * errno (as pn_ipam_alloc_addr's) with a description written to msg. */
+int cli_pools_reserve(struct cli_pools *pools, const char *pool, const char *ip,
+		      const char *owner, char *msg, size_t msglen);
+/* Fills a plan attachment's ips/gateways/routes from its pool: the
+ * requested addresses (already reserved) plus one lowest-free address per
+ * family the pool has and the request did not name. */
+int cli_pools_fill(struct cli_pools *pools, struct pn_plan_attachment *a, const char *owner,
+		   char *err, size_t errlen);
+
+/* The IPAM owner of a Pod's attachment to network: "Pod ns/name (network)". */
+void cli_owner(char *buf, size_t len, const struct cli_object *pod, const char *network);
+/* The name of the IPPool among refs, or NULL. */
+const char *cli_ref_pool(const struct pn_param_ref *refs, size_t n);
+
+/* Writes v as block-style YAML at the given indentation. */
+int cli_yaml_write(FILE *out, const json_t *v, int indent);
+
+#endif

@@ -1,0 +1,257 @@
+/* podnetctl.c — the command line: `validate` and `plan` over files of
+ * podnet objects, with no cluster (see usage()). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+#define EXIT_INVALID 1
+#define EXIT_USAGE   2
+
+static const char USAGE[] =
+	"usage: podnetctl validate FILE...\n"
+	"       podnetctl plan [-o yaml|json] FILE...\n"
+	"       podnetctl --help\n";
+
+static const char HELP[] =
+	"\n"
+	"Reads multi-document YAML or JSON files (\"-\" is standard input) holding\n"
+	"PodNetwork, PodNetworkAttachment, CNIConfig and IPPool objects\n"
+	"(podnet.dev/v1alpha1) and Pods (v1). Every document must be one of these.\n"
+	"\n"
+	"validate  checks every object and prints one line per problem:\n"
+	"            FILE:LINE:COL: KIND/NAME: FIELD.PATH: message\n"
+	"          A Pod is checked through its podnet.dev/networks annotation; its\n"
+	"          problems have paths like networks[2].interfaceName and point into\n"
+	"          the annotation's text in the file. Problems with the text itself\n"
+	"          (YAML syntax, aliases, duplicate keys, ...) print \"-: -:\" in place\n"
+	"          of KIND/NAME and the path; \"-\" also stands for a missing kind,\n"
+	"          name or for the object as a whole.\n"
+	"\n"
+	"          Objects are also checked against each other, as far as the files\n"
+	"          allow. Anything the files do not hold may exist in the cluster, so\n"
+	"          a PodNetwork, attachment, CNIConfig or IPPool that is referenced but\n"
+	"          absent is NOT an error. What the files do hold is checked:\n"
+	"            - an object (kind, namespace, name) defined twice;\n"
+	"            - a Pod asking for a PodNetwork twice, once attachments in the\n"
+	"              files are resolved to their network;\n"
+	"            - a Pod asking for a PodNetwork whose spec.enabled is false;\n"
+	"            - a Pod's fixed addresses (ips) on a PodNetwork without an\n"
+	"              IPPool, or outside the IPPool, reserved in it (excluded, the\n"
+	"              gateway, network/broadcast) or already asked for by an\n"
+	"              earlier Pod of the files.\n"
+	"\n"
+	"plan      prints, for every Pod of the files, the plan the controller would\n"
+	"          write (podnet.dev/plan): interfaces, default routes, parameters\n"
+	"          and addresses, treating the files as the whole cluster. Fixed\n"
+	"          addresses are reserved first, then each attachment to a network\n"
+	"          with an IPPool gets the lowest free address of each family of the\n"
+	"          pool, Pods in file order. Here a missing object IS an error.\n"
+	"          Output: YAML documents {pod: NAMESPACE/NAME, plan: ...} by default,\n"
+	"          a JSON list of the same with -o json. Problems go to stderr in\n"
+	"          the validate format; Pods that cannot be planned are left out.\n"
+	"\n"
+	"Exit status: 0 when everything is valid (and planned), 1 when anything is\n"
+	"invalid, 2 on a usage or I/O error.\n";
+
+/* Reads a whole file (or stdin for "-"), up to the loader's cap plus one
+ * byte so that the loader reports an oversized file with its position. */
+static int read_all(const char *path, char **out, size_t *len)
+{
+	size_t cap = PN_DOC_MAX_BYTES + 1, n = 0;
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	char *buf;
+	int r = 0;
+
+	*out = NULL;
+	*len = 0;
+	if (!f)
+		return -errno;
+	buf = malloc(cap);
+	if (!buf) {
+		r = -ENOMEM;
+		goto cleanup;
+	}
+	while (n < cap) {
+		size_t got = fread(buf + n, 1, cap - n, f);
+
+		if (!got)
+			break;
+		n += got;
+	}
+	if (ferror(f)) {
+		r = -EIO;
+		free(buf);
+		goto cleanup;
+	}
+	*out = buf;
+	*len = n;
+cleanup:
+	if (f != stdin)
+		fclose(f);
+	return r;
+}
+
+static int load_files(struct cli_set *set, char **files, int n)
+{
+	int stdin_used = 0;
+
+	for (int i = 0; i < n; i++) {
+		char *buf;
+		size_t len;
+		int r;
+
+		if (!strcmp(files[i], "-") && stdin_used++) {
+			fprintf(stderr, "podnetctl: standard input (\"-\") given twice\n");
+			return -EINVAL;
+		}
+		r = read_all(files[i], &buf, &len);
+		if (r < 0) {
+			fprintf(stderr, "podnetctl: %s: %s\n", files[i], strerror(-r));
+			return r;
+		}
+		r = cli_set_add_text(set, files[i], buf, len);
+		free(buf);
+		if (r < 0) {
+			fprintf(stderr, "podnetctl: %s: %s\n", files[i], strerror(-r));
+			return r;
+		}
+	}
+	return 0;
+}
+
+static int cmd_validate(int argc, char **argv)
+{
+	struct cli_set set = { 0 };
+	int rc = EXIT_USAGE;
+	size_t n;
+
+	if (argc < 1) {
+		fputs(USAGE, stderr);
+		return EXIT_USAGE;
+	}
+	if (load_files(&set, argv, argc) < 0)
+		goto cleanup;
+	if (cli_check_set(&set) < 0) {
+		fprintf(stderr, "podnetctl: %s\n", strerror(ENOMEM));
+		goto cleanup;
+	}
+	n = cli_print_problems(&set, stdout);
+	rc = n ? EXIT_INVALID : 0;
+cleanup:
+	cli_set_free(&set);
+	if (fflush(stdout) != 0)
+		rc = EXIT_USAGE;
+	return rc;
+}
+
+static int print_plans(const struct cli_plan *plans, size_t n, bool json)
+{
+	json_t *all = json_array();
+	int r = 0;
+
+	if (!all)
+		return -ENOMEM;
+	for (size_t i = 0; i < n && r == 0; i++) {
+		const struct cli_object *o = plans[i].pod;
+		json_t *plan, *item;
+		char *who = NULL;
+
+		if (!plans[i].ok)
+			continue;
+		plan = pn_plan_encode(&plans[i].plan);
+		if (!plan || asprintf(&who, "%s/%s", o->ns ? o->ns : "default", o->name) < 0) {
+			json_decref(plan);
+			r = -ENOMEM;
+			break;
+		}
+		item = json_pack("{s:s, s:o}", "pod", who, "plan", plan);
+		free(who);
+		if (!item || json_array_append_new(all, item) < 0)
+			r = -ENOMEM;
+	}
+	if (r == 0 && json) {
+		if (json_dumpf(all, stdout, JSON_INDENT(2)) < 0)
+			r = -EIO;
+		fputc('\n', stdout);
+	} else if (r == 0) {
+		size_t i;
+		json_t *item;
+
+		json_array_foreach (all, i, item) {
+			fputs("---\n", stdout);
+			if (cli_yaml_write(stdout, item, 0) < 0)
+				r = -EIO;
+		}
+	}
+	json_decref(all);
+	return r;
+}
+
+static int cmd_plan(int argc, char **argv)
+{
+	struct cli_set set = { 0 };
+	struct cli_plan *plans = NULL;
+	size_t n = 0;
+	bool json = false;
+	int rc = EXIT_USAGE;
+	int c;
+
+	optind = 0;
+	while ((c = getopt(argc, argv, "+o:")) != -1) {
+		switch (c) {
+		case 'o':
+			if (!strcmp(optarg, "json")) {
+				json = true;
+			} else if (!strcmp(optarg, "yaml")) {
+				json = false;
+			} else {
+				fprintf(stderr, "podnetctl: -o takes yaml or json, not \"%s\"\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		default:
+			fputs(USAGE, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fputs(USAGE, stderr);
+		return EXIT_USAGE;
+	}
+	if (load_files(&set, argv + optind, argc - optind) < 0)
+		goto cleanup;
+	if (cli_plan_all(&set, &plans, &n) < 0 || print_plans(plans, n, json) < 0) {
+		fprintf(stderr, "podnetctl: %s\n", strerror(ENOMEM));
+		goto cleanup;
+	}
+	rc = cli_print_problems(&set, stderr) ? EXIT_INVALID : 0;
+cleanup:
+	cli_plans_free(plans, n);
+	cli_set_free(&set);
+	if (fflush(stdout) != 0)
+		rc = EXIT_USAGE;
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(USAGE, stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		fputs(USAGE, stdout);
+		fputs(HELP, stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "validate"))
+		return cmd_validate(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "plan"))
+		return cmd_plan(argc - 1, argv + 1);
+	fprintf(stderr, "podnetctl: unknown command \"%s\"\n%s", argv[1], USAGE);
+	return EXIT_USAGE;
+}
