@@ -65,6 +65,20 @@ static int check_duplicates(struct cli_set *set)
 	return r < 0 ? r : 0;
 }
 
+/* Whether o already has a problem at path or below it. */
+static bool has_problem_under(const struct cli_object *o, const char *path)
+{
+	size_t n = strlen(path);
+
+	for (size_t i = 0; i < o->ps.n; i++) {
+		const char *p = o->ps.v[i].path;
+
+		if (!strncmp(p, path, n) && (p[n] == '\0' || p[n] == '.' || p[n] == '['))
+			return true;
+	}
+	return false;
+}
+
 static int check_pod(struct cli_set *set, struct cli_object *o, struct cli_pools *pools)
 {
 	const struct pn_pod *pod = o->obj.u.pod;
@@ -129,6 +143,10 @@ static int check_pod(struct cli_set *set, struct cli_object *o, struct cli_pools
 			}
 			continue;
 		}
+		/* addresses the model already refused are not checked again */
+		snprintf(path, sizeof(path), "networks[%zu].ips", i);
+		if (has_problem_under(o, path))
+			continue;
 		cli_owner(owner, sizeof(owner), o, name);
 		for (size_t k = 0; k < q->n_ips && r >= 0; k++) {
 			char msg[512];

@@ -75,6 +75,7 @@ static int read_all(const char *path, char **out, size_t *len)
 		r = -ENOMEM;
 		goto cleanup;
 	}
+	errno = 0;
 	while (n < cap) {
 		size_t got = fread(buf + n, 1, cap - n, f);
 
@@ -83,7 +84,7 @@ static int read_all(const char *path, char **out, size_t *len)
 		n += got;
 	}
 	if (ferror(f)) {
-		r = -EIO;
+		r = errno ? -errno : -EIO;
 		free(buf);
 		goto cleanup;
 	}
