@@ -3,6 +3,7 @@
 #ifndef PN_TEST_MODEL_UTIL_H
 #define PN_TEST_MODEL_UTIL_H
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -83,6 +84,18 @@ static inline const struct pn_problem *find_problem(const struct pn_problems *ps
 static inline bool pn_streq_test(const char *a, const char *b)
 {
 	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+static inline int pn_strv_push_test(char ***v, size_t *n, const char *s)
+{
+	char **nv = realloc(*v, (*n + 1) * sizeof(*nv));
+
+	if (!nv)
+		return -1;
+	*v = nv;
+	nv[*n] = strdup(s);
+	(*n)++;
+	return 0;
 }
 
 #endif

@@ -114,6 +114,31 @@ int pn_plan_loads(const char *text, size_t len, struct pn_plan *out, struct pn_p
 bool pn_plan_equal(const struct pn_plan *a, const struct pn_plan *b);
 void pn_plan_clear(struct pn_plan *plan);
 
+/* ---- addresses from an IPPool (pn/ipam.h) --------------------------------- */
+
+struct pn_ipam_pool;
+
+/* Builds the IPAM pool of an IPPool whose spec is valid (pn_ippool_validate).
+ * Returns 0, -EINVAL (spec not usable) or -ENOMEM; *out is owned by the caller
+ * (pn_ipam_pool_free). */
+int pn_ippool_ipam(const struct pn_ippool *p, struct pn_ipam_pool **out);
+
+/* Fills a->ips (CIDR form, the range's prefix length), a->gateways (the
+ * ranges' gateways) and a->routes (the IPPool's spec.routes) from pool, for
+ * owner (e.g. "<pod-uid>/<network>"):
+ *   - each requested address must be inside the pool and free (or already
+ *     held by owner): otherwise a problem at networks[i].ips[k];
+ *   - every family the pool has and no requested address covers gets the
+ *     address owner already holds in that family, else the lowest free one;
+ *     an exhausted family is a problem at networks[i];
+ *   - afterwards owner holds exactly the addresses in a->ips: others it held
+ *     in this pool are released (a changed request moves the address).
+ * On a problem nothing of this call stays allocated and a->ips is left as it
+ * was. spec is the IPPool the pool was built from. Returns the number of
+ * problems or -errno. Calling it again with the same owner is idempotent. */
+int pn_plan_allocate(struct pn_plan_attachment *a, struct pn_ipam_pool *pool,
+		     const struct pn_ippool *spec, const char *owner, struct pn_problems *ps);
+
 /* ---- k8s.v1.cni.cncf.io/network-status ----------------------------------- */
 
 struct pn_netstatus {
