@@ -65,25 +65,30 @@ done:
 	return d.n;
 }
 
-static int status_encode(json_t *obj, int64_t observed, json_t *conditions, json_t *ranges)
+/* Writes the typed status fields; unknown status fields are kept, and no
+ * status is created when there is nothing to write. */
+static int status_encode(json_t *obj, int64_t observed, json_t *conditions, json_t *ranges,
+			 bool has_ranges)
 {
-	json_t *st;
+	json_t *st = json_object_get(obj, "status");
 	int r = 0;
 
-	if (!observed && !conditions && !ranges) {
-		json_object_del(obj, "status");
-		return 0;
+	if (!json_is_object(st)) {
+		if (!observed && !conditions && !ranges) {
+			json_object_del(obj, "status");
+			return 0;
+		}
+		st = pn_json_child(obj, "status");
+		if (!st)
+			return -ENOMEM;
 	}
-	st = pn_json_child(obj, "status");
-	if (!st)
-		return -ENOMEM;
 	if (observed)
 		r |= pn_json_set_new(st, "observedGeneration", json_integer(observed));
 	else
 		json_object_del(st, "observedGeneration");
 	r |= pn_json_set_new(st, "conditions", conditions ? json_deep_copy(conditions) : NULL);
-	if (ranges)
-		r |= pn_json_set_new(st, "ranges", json_deep_copy(ranges));
+	if (has_ranges)
+		r |= pn_json_set_new(st, "ranges", ranges ? json_deep_copy(ranges) : NULL);
 	return r ? -ENOMEM : 0;
 }
 
@@ -109,7 +114,8 @@ json_t *pn_podnetwork_encode(const struct pn_podnetwork *pn)
 						    json_object_get(spec, "parametersRefs")));
 	else if (json_is_array(json_object_get(spec, "parametersRefs")))
 		r |= pn_json_set_new(spec, "parametersRefs", json_array());
-	r |= status_encode(o, pn->status.observed_generation, pn->status.conditions, NULL);
+	r |= status_encode(o, pn->status.observed_generation, pn->status.conditions, NULL,
+			    false);
 	if (r)
 		goto fail;
 	return o;
@@ -196,7 +202,7 @@ json_t *pn_attachment_encode(const struct pn_attachment *a)
 						    json_object_get(spec, "parametersRefs")));
 	else if (json_is_array(json_object_get(spec, "parametersRefs")))
 		r |= pn_json_set_new(spec, "parametersRefs", json_array());
-	r |= status_encode(o, 0, a->status.conditions, NULL);
+	r |= status_encode(o, 0, a->status.conditions, NULL, false);
 	if (r)
 		goto fail;
 	return o;
@@ -279,7 +285,7 @@ json_t *pn_cniconfig_encode(const struct pn_cniconfig *c)
 	r |= pn_json_set_str(spec, "cniVersion", c->spec.cni_version);
 	r |= pn_json_set_new(spec, "plugins",
 			     c->spec.plugins ? json_deep_copy(c->spec.plugins) : NULL);
-	r |= status_encode(o, 0, c->status.conditions, NULL);
+	r |= status_encode(o, 0, c->status.conditions, NULL, false);
 	if (r)
 		goto fail;
 	return o;
@@ -473,7 +479,7 @@ json_t *pn_ippool_encode(const struct pn_ippool *p)
 								  json_object_get(spec, "routes")));
 	else if (json_is_array(json_object_get(spec, "routes")))
 		r |= pn_json_set_new(spec, "routes", json_array());
-	r |= status_encode(o, 0, p->status.conditions, p->status.ranges);
+	r |= status_encode(o, 0, p->status.conditions, p->status.ranges, true);
 	if (r)
 		goto fail;
 	return o;

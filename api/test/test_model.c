@@ -373,6 +373,13 @@ static void unit__model__unknown_fields_survive_encode(void **state)
 		  "'spec':{'provider':'acme.io/x','futureField':42,'enabled':true,'parametersRefs':[{'group':'podnet.dev',"
 		  "'kind':'IPPool','name':'q','extra':'kept'}]},'status':{'conditions':[],'other':'s'}}");
 	assert_true(json_equal(enc, want));
+	json_decref(enc);
+	/* typed status cleared: unknown status fields still kept */
+	json_decref(pn->status.conditions);
+	pn->status.conditions = NULL;
+	enc = pn_podnetwork_encode(pn);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(enc, "status"), "other")), "s");
+	assert_null(json_object_get(json_object_get(enc, "status"), "conditions"));
 	/* the input was not touched */
 	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "spec"), "provider")),
 			    "podnet.dev/cni");

@@ -82,7 +82,8 @@ struct pn_resolver {
  * deleted, a PodNetwork at most once after resolving attachments, a requested
  * fixed address only on a network with an IPPool. Problems have paths
  * "networks[i].field". Returns the number of problems (the plan is filled
- * only when 0), or -errno. reqs may be NULL or empty: default on eth0. */
+ * only when 0), or -errno. reqs may be NULL or empty: default on eth0 (and
+ * an empty plan for a hostNetwork Pod, which has no network of its own). */
 int pn_plan_build(const struct pn_netreqs *reqs, const char *ns, bool host_network,
 		  const struct pn_resolver *r, struct pn_plan *out, struct pn_problems *ps);
 /* The same for a decoded Pod. */
