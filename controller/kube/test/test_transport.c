@@ -478,8 +478,8 @@ static void unit__request_429_retry_after__waits_then_succeeds(void **state)
 static void unit__request_429_forever__ebusy_after_max_retries(void **state)
 {
 	(void)state;
-	static const struct pn_faultsrv_step s429 = { "429 Too Many Requests", "Retry-After: 0\r\n", "{\"kind\":\"Status\",\"reason\":\"TooManyRequests\",\"message\":\"slow down\",\"code\":429}", 0, FS_END, 0 };
-	static const struct pn_faultsrv_step steps[] = { s429, s429, s429, s429, s429 };
+#define S429 { "429 Too Many Requests", "Retry-After: 0\r\n", "{\"kind\":\"Status\",\"reason\":\"TooManyRequests\",\"message\":\"slow down\",\"code\":429}", 0, FS_END, 0 }
+	static const struct pn_faultsrv_step steps[] = { S429, S429, S429, S429, S429 };
 	struct env e;
 	struct pn_kube_status st;
 	env_start(&e, steps, 5, 0);
