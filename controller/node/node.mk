@@ -16,3 +16,32 @@ $(BUILD)/test/node_provider_host: $(BUILD)/obj/controller/node/test/test_provide
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
 
 UNIT_TESTS += $(NODE_UNIT_BINS)
+
+# The agent core and the shim's framing, as a library; *_main.c are programs.
+NODE_LIB  := $(BUILD)/lib/libpnnode.a
+NODE_OBJS := $(filter-out %_main.o,$(call objs,controller/node))
+$(NODE_LIB): $(NODE_OBJS)
+
+$(BUILD)/bin/podnet-agent: $(BUILD)/obj/controller/node/agent_main.o $(NODE_LIB)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The shim stays small: framing and jansson only.
+$(BUILD)/bin/podnet-cni: $(BUILD)/obj/controller/node/shim_main.o $(BUILD)/obj/controller/node/proto.o
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ -ljansson
+
+BINS += $(BUILD)/bin/podnet-agent $(BUILD)/bin/podnet-cni
+
+# The shim driven as containerd drives it, against a running agent, in real
+# netns with the real plugins (root; a few seconds): a script that knows the
+# build dir.
+$(BUILD)/test/node_shim_netns: controller/node/test/shim-netns.sh $(BUILD)/bin/podnet-agent $(BUILD)/bin/podnet-cni \
+		$(BUILD)/providers/cni.so $(BUILD)/providers/example.so $(BUILD)/test/providers/fail-half.so
+	@mkdir -p $(@D)
+	$(Q)printf '#!/bin/sh\nexec sh %s/controller/node/test/shim-netns.sh %s\n' "$(CURDIR)" "$(abspath $(BUILD))" > $@
+	$(Q)chmod +x $@
+
+UNIT_TESTS += $(BUILD)/test/node_shim_netns

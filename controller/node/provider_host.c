@@ -134,7 +134,6 @@ int pn_provider_load(const char *path, unsigned flags, const struct pn_provider_
 	podnet_provider_entry_fn *entry;
 	const struct podnet_provider_ops *ops;
 	struct podnet_result *res = NULL;
-	char fdpath[64];
 	struct stat st;
 	size_t n;
 	int fd = -1, r;
@@ -174,14 +173,23 @@ int pn_provider_load(const char *path, unsigned flags, const struct pn_provider_
 		p->log = opts->log;
 		p->log_ctx = opts->log_ctx;
 	}
-	/* Load exactly the file we checked, not whatever the path names now. */
-	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
-	p->dl = dlopen(fdpath, RTLD_NOW | RTLD_LOCAL);
+	/* dlopen by path (a /proc/self/fd name would be reused between loads and
+	 * glibc matches loaded objects by name); then make sure the path still
+	 * names the file whose owner and mode we checked. */
+	p->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (!p->dl) {
 		const char *e = dlerror();
 		r = -ENOEXEC;
 		errf(err, errlen, "cannot load provider %s: %s", path, e ? e : "dlopen failed");
 		goto fail;
+	}
+	{
+		struct stat now;
+		if (stat(path, &now) < 0 || now.st_dev != st.st_dev || now.st_ino != st.st_ino) {
+			r = -EPERM;
+			errf(err, errlen, "refusing provider %s: the file changed while it was being loaded", path);
+			goto fail;
+		}
 	}
 	close(fd);
 	fd = -1;

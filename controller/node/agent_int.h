@@ -1,0 +1,92 @@
+/* node/agent_int.h — internals shared by the agent_*.c files. Not for the
+ * Kubernetes side: that uses agent.h only. */
+#ifndef PN_NODE_AGENT_INT_H
+#define PN_NODE_AGENT_INT_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <signal.h>
+
+#include "node/agent.h"
+#include "node/provider_host.h"
+
+#define PN_AGENT_MAX_PROVIDERS 32
+#define PN_AGENT_MAX_ATTACHMENTS 16
+#define PN_AGENT_MAX_PLAN (256u << 10)
+
+/* ---- plan store (agent_plan.c) ---------------------------------------------- */
+
+enum pn_plan_state { PN_PLAN_NONE, PN_PLAN_DEFAULT, PN_PLAN_PENDING, PN_PLAN_READY, PN_PLAN_INVALID };
+
+struct pn_plan_entry {
+	char *key; /* "<ns>/<name>" */
+	char *uid;
+	enum pn_plan_state state;
+	json_t *plan;  /* READY: the parsed plan */
+	char *message; /* INVALID */
+	struct pn_plan_entry *next;
+};
+
+struct pn_plan_store {
+	pthread_mutex_t mu;
+	pthread_cond_t changed;
+	struct pn_plan_entry *head;
+	char *dir; /* --plans-dir, or NULL */
+};
+
+int pn_plan_store_init(struct pn_plan_store *s, const char *dir);
+void pn_plan_store_clear(struct pn_plan_store *s);
+/* Validates a plan's shape; returns 0 or -EINVAL with err filled. */
+int pn_plan_validate(const json_t *plan, char *err, size_t errlen);
+/* The plan for a Pod: *plan gets a new reference (caller decrefs), or NULL
+ * for "default only". Waits up to wait_ms for a pending plan. Returns 0,
+ * -ETIMEDOUT (still pending), -EINVAL (invalid: message in err). */
+int pn_plan_store_get(struct pn_plan_store *s, const char *ns, const char *name, int wait_ms, json_t **plan,
+		      char *err, size_t errlen);
+
+/* ---- records (agent_record.c) ------------------------------------------------ */
+
+/* A record is a JSON object kept at <state>/records/<container id>.json:
+ * {"v":1,"containerID","netns","ifname","podNamespace","podName","podUID",
+ *  "cniVersion","state":"attaching"|"attached","attachments":[{... plan
+ *  attachment fields ..., "providerName", "result":{CNI result}}]} */
+int pn_record_save(const char *dir, const json_t *rec);
+/* *rec gets the record or NULL when there is none (returns 0 then too). */
+int pn_record_load(const char *dir, const char *cid, json_t **rec);
+int pn_record_remove(const char *dir, const char *cid);
+/* Lists the container ids with a record; *ids is a JSON array of strings. */
+int pn_record_list(const char *dir, json_t **ids);
+int pn_record_valid_cid(const char *cid);
+
+/* ---- the agent ------------------------------------------------------------------ */
+
+struct pn_pod_lock {
+	char *key;
+	int busy;
+	int waiters;
+	struct pn_pod_lock *next;
+};
+
+struct pn_agent {
+	struct pn_agent_config cfg;
+	char *state_dir, *records_dir, *status_dir;
+	char *primary_conflist, *cni_path, *default_provider;
+	struct pn_provider *providers[PN_AGENT_MAX_PROVIDERS];
+	int n_providers;
+	struct pn_plan_store plans;
+
+	pthread_rwlock_t gc_lock; /* GC takes it for writing, the rest for reading */
+	pthread_mutex_t locks_mu;
+	pthread_cond_t locks_cv;
+	struct pn_pod_lock *locks;
+
+	pn_agent_status_fn *status_fn;
+	void *status_ctx;
+
+	volatile sig_atomic_t stopping;
+	int listen_fd;
+};
+
+struct pn_provider *pn_agent_provider(struct pn_agent *a, const char *name);
+
+#endif

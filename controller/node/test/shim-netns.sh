@@ -1,0 +1,194 @@
+#!/bin/sh
+# shim-netns.sh BUILD-DIR — podnet-cni driven exactly as containerd drives a
+# CNI plugin (CNI_* environment, the plugin config of the podnet conflist on
+# stdin with name and cniVersion injected), against a running
+# `podnet-agent --no-kube` with the real cni provider and the real plugins
+# from /usr/lib/cni, in real network namespaces.
+#
+#   default network: this test's own bridge conflist (pntbr0, 10.99.0.0/24)
+#   bridge network:  pntbr1, controller-style planned address 10.99.1.10/24
+#   macvlan network: on a parent link the test makes (pntmvpar0: a bridge,
+#                    since this kernel has no dummy links), 10.99.2.10/24
+#
+# Everything it creates is named pnt* and removed at exit, also on failure.
+# Needs root. Last line: "N passed, N failed".
+set -u
+build=$(cd "${1:?usage: shim-netns.sh BUILD-DIR}" && pwd)
+top=$(cd "$(dirname "$0")/../../.." && pwd)
+exec 9>/tmp/pnt-shim-netns.lock
+flock 9
+
+T=$(mktemp -d /tmp/pnt-shim-XXXXXX)
+pass=0
+fail=0
+agent_pid=""
+NETNS="pntsA pntsB pntsC pntsD pntsE"
+
+cleanup() {
+	[ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null && wait "$agent_pid" 2>/dev/null
+	for n in $NETNS; do ip netns del "$n" 2>/dev/null; done
+	for l in pntbr0 pntbr1 pntmvpar0; do ip link del "$l" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ok() { pass=$((pass + 1)); echo "  PASS  $*"; }
+ko() { fail=$((fail + 1)); echo "  FAIL  $*"; }
+check() { # check NAME COMMAND...: passes when COMMAND succeeds
+	name=$1
+	shift
+	if "$@" >/dev/null 2>&1; then ok "$name"; else ko "$name"; fi
+}
+
+mkdir -p "$T/providers" "$T/plans" "$T/state" "$T/run" "$T/ipam" "$T/conf"
+cp "$build/providers/cni.so" "$build/providers/example.so" "$build/test/providers/fail-half.so" "$T/providers/"
+chmod 0755 "$T/providers" && chmod 0644 "$T/providers"/*.so
+
+# The node's primary CNI config (the default network).
+cat >"$T/conf/10-pnt-default.conflist" <<EOF
+{"cniVersion":"1.0.0","name":"pnt-default","plugins":[
+ {"type":"bridge","bridge":"pntbr0","ipam":{"type":"host-local","dataDir":"$T/ipam",
+  "ranges":[[{"subnet":"10.99.0.0/24","gateway":"10.99.0.1"}]],"routes":[{"dst":"0.0.0.0/0"}]}}]}
+EOF
+# The podnet conflist a runtime would hold, and the stdin it derives from it.
+cat >"$T/conf/00-podnet.conflist" <<EOF
+{"cniVersion":"1.0.0","cniVersions":["1.0.0","1.1.0"],"name":"podnet","plugins":[
+ {"type":"podnet-cni","agentSocket":"$T/run/agent.sock","recordDir":"$T/state/records"}]}
+EOF
+stdin_for() { # stdin_for VERSION [extra jq filter]: plugin config as libcni builds it
+	jq -c --arg v "$1" '.plugins[0] + {name: .name, cniVersion: $v} '"${2:-}" "$T/conf/00-podnet.conflist"
+}
+
+ip link add pntmvpar0 type bridge && ip link set pntmvpar0 up
+for n in $NETNS; do ip netns add "$n" && ip -n "$n" link set lo up; done
+
+start_agent() {
+	"$build/bin/podnet-agent" --no-kube --plans-dir "$T/plans" --socket "$T/run/agent.sock" \
+		--state-dir "$T/state" --providers-dir "$T/providers" \
+		--primary-cni-conf "$T/conf/10-pnt-default.conflist" --cni-path /usr/lib/cni \
+		--workers 4 --plan-wait-ms 2000 2>>"$T/agent.log" &
+	agent_pid=$!
+	i=0
+	while [ ! -S "$T/run/agent.sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+}
+stop_agent() {
+	kill "$agent_pid" 2>/dev/null
+	wait "$agent_pid" 2>/dev/null
+	agent_pid=""
+}
+
+# cni COMMAND CONTAINERID NETNS NS POD [VERSION] [jq-filter]: runs the shim as containerd does.
+cni() {
+	cmd=$1 cid=$2 ns=$3 podns=$4 pod=$5 ver=${6:-1.0.0}
+	netnsp=""
+	[ -n "$ns" ] && netnsp="/run/netns/$ns"
+	stdin_for "$ver" "${7:-}" | env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin CNI_COMMAND="$cmd" CNI_CONTAINERID="$cid" \
+		CNI_NETNS="$netnsp" CNI_IFNAME=eth0 \
+		CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAMESPACE=$podns;K8S_POD_NAME=$pod;K8S_POD_INFRA_CONTAINER_ID=$cid;K8S_POD_UID=uid-$cid" \
+		CNI_PATH="$build/bin:/usr/lib/cni" "$build/bin/podnet-cni" >"$T/out" 2>"$T/err"
+	rc=$?
+	return $rc
+}
+links() { ip -n "$1" -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort | tr '\n' ' '; }
+addr_of() { ip -n "$1" -o -4 addr show dev "$2" 2>/dev/null | awk '{print $4}'; }
+
+start_agent
+check "agent-socket-0600" sh -c "[ \"\$(stat -c %a '$T/run/agent.sock')\" = 600 ]"
+
+# ---- a Pod with default + bridge + macvlan, planned by the "controller"
+cat >"$T/plans/team-a_pod1.json" <<EOF
+{"v":1,"attachments":[
+ {"network":"default","interface":"eth0","gw4":true,"gw6":true},
+ {"network":"bridge-net","interface":"net1","provider":"podnet.dev/cni",
+  "params":{"cniVersion":"1.0.0","plugins":[{"type":"bridge","bridge":"pntbr1"}]},
+  "ips":["10.99.1.10/24"],"gateways":["10.99.1.1"],"routes":[{"dst":"10.98.0.0/16","gw":"10.99.1.1"}],"mac":null},
+ {"network":"media-net","interface":"net2","provider":"podnet.dev/cni",
+  "params":{"cniVersion":"1.0.0","plugins":[{"type":"macvlan","master":"pntmvpar0","mode":"bridge"}]},
+  "ips":["10.99.2.10/24"],"gateways":[],"routes":[]}]}
+EOF
+if cni ADD cidA pntsA team-a pod1; then ok "add: exit 0"; else ko "add: exit $rc: $(cat "$T/out")"; fi
+check "add: result is CNI 1.0.0" jq -e '.cniVersion == "1.0.0"' "$T/out"
+check "add: primary result is default (10.99.0.x)" jq -e '.ips[0].address | startswith("10.99.0.")' "$T/out"
+check "add: eth0 has a default-network address" sh -c "ip -n pntsA -o addr show dev eth0 | grep -q 'inet 10.99.0.'"
+check "add: net1 has 10.99.1.10/24 (planned, static IPAM)" sh -c "[ \"$(addr_of pntsA net1)\" = 10.99.1.10/24 ]"
+check "add: net2 (macvlan) has 10.99.2.10/24" sh -c "[ \"$(addr_of pntsA net2)\" = 10.99.2.10/24 ]"
+check "add: net2 is a macvlan" sh -c "ip -n pntsA -d link show dev net2 | grep -q macvlan"
+check "add: default route via 10.99.0.1 on eth0" sh -c "ip -n pntsA route show default | grep -q 'via 10.99.0.1 dev eth0'"
+check "add: planned route 10.98.0.0/16 on net1" sh -c "ip -n pntsA route show 10.98.0.0/16 | grep -q 'via 10.99.1.1 dev net1'"
+check "add: record written" test -f "$T/state/records/cidA.json"
+check "add: network-status has 3 entries" jq -e 'length == 3 and .[0].name == "default" and .[0].default == true and .[1].name == "bridge-net" and .[1].ips == ["10.99.1.10"] and .[2].interface == "net2"' "$T/state/status/team-a_pod1.json"
+
+if cni CHECK cidA pntsA team-a pod1; then ok "check: clean sandbox passes"; else ko "check: exit $rc: $(cat "$T/out")"; fi
+ip -n pntsA link del net2
+if cni CHECK cidA pntsA team-a pod1; then ko "check: missed net2 deleted behind its back"; else
+	if jq -e '.code > 0 and (.msg | test("net2"))' "$T/out" >/dev/null; then ok "check: notices net2 deleted ($(jq -r .msg "$T/out" | cut -c1-80))"; else ko "check: wrong error $(cat "$T/out")"; fi
+fi
+
+if cni DEL cidA pntsA team-a pod1; then ok "del: exit 0"; else ko "del: exit $rc: $(cat "$T/out")"; fi
+check "del: only lo left in the netns" sh -c "[ \"$(links pntsA)\" = 'lo ' ]"
+check "del: record removed" test ! -e "$T/state/records/cidA.json"
+check "del: no CNI cache left" sh -c "[ -z \"\$(find '$T/state/providers' -name '*.json')\" ]"
+check "del: default address released (host-local)" sh -c "! grep -rqs cidA '$T/ipam'"
+if cni DEL cidA pntsA team-a pod1; then ok "del again: exit 0"; else ko "del again: exit $rc $(cat "$T/out")"; fi
+if cni DEL cidA "" team-a pod1; then ok "del with netns gone (empty CNI_NETNS): exit 0"; else ko "del no netns: exit $rc"; fi
+
+# ---- GC: a container not in the valid list loses its attachment
+cni ADD cidB pntsB team-a podb && ok "gc: add B" || ko "gc: add B: $(cat "$T/out")"
+cni ADD cidC pntsC team-a podc && ok "gc: add C" || ko "gc: add C: $(cat "$T/out")"
+if cni GC "" "" "" "" 1.1.0 '+ {"cni.dev/valid-attachments":[{"containerID":"cidB","ifname":"eth0"}]}'; then ok "gc: exit 0"; else ko "gc: exit $rc $(cat "$T/out")"; fi
+check "gc: B (valid) keeps eth0" sh -c "ip -n pntsB link show eth0"
+check "gc: C (not valid) lost eth0" sh -c "! ip -n pntsC link show eth0"
+check "gc: C's record removed, B's kept" sh -c "[ ! -e '$T/state/records/cidC.json' ] && [ -e '$T/state/records/cidB.json' ]"
+cni DEL cidB pntsB team-a podb || ko "gc: del B"
+
+# ---- a provider failing halfway: the whole ADD rolls back, nothing left
+cat >"$T/plans/team-a_pod4.json" <<EOF
+{"v":1,"attachments":[
+ {"network":"default","interface":"eth0","gw4":true},
+ {"network":"bridge-net","interface":"net1","provider":"podnet.dev/cni",
+  "params":{"cniVersion":"1.0.0","plugins":[{"type":"bridge","bridge":"pntbr1"}]},"ips":["10.99.1.11/24"]},
+ {"network":"broken","interface":"net2","provider":"test.podnet.dev/fail-half"}]}
+EOF
+if cni ADD cidD pntsD team-a pod4; then ko "rollback: ADD succeeded"; else
+	jq -e '.code == 11 and (.msg | test("halfway"))' "$T/out" >/dev/null && ok "rollback: ADD fails with the provider's reason" || ko "rollback: $(cat "$T/out")"
+fi
+check "rollback: no link left (only lo)" sh -c "[ \"$(links pntsD)\" = 'lo ' ]"
+check "rollback: no record left" test ! -e "$T/state/records/cidD.json"
+check "rollback: no CNI cache file left" sh -c "[ -z \"\$(find '$T/state/providers' -name '*.json')\" ]"
+check "rollback: default address released" sh -c "! grep -rqs cidD '$T/ipam'"
+
+# ---- version negotiation and error codes
+if cni VERSION "" "" "" "" 1.1.0; then
+	jq -e '.supportedVersions == ["1.0.0","1.1.0"]' "$T/out" >/dev/null && ok "version: 1.0.0 and 1.1.0" || ko "version: $(cat "$T/out")"
+else ko "version: exit $rc"; fi
+if cni ADD cidE pntsE team-a pod5 0.4.0; then ko "old cniVersion accepted"; else
+	jq -e '.code == 1' "$T/out" >/dev/null && ok "cniVersion 0.4.0 refused with code 1" || ko "old version: $(cat "$T/out")"
+fi
+if cni STATUS "" "" "" "" 1.1.0; then ok "status: ready"; else ko "status: $(cat "$T/out")"; fi
+if cni ADD cidE pntsE team-a pod5 1.1.0; then
+	jq -e '.cniVersion == "1.1.0"' "$T/out" >/dev/null && ok "add with cniVersion 1.1.0 answers in 1.1.0" || ko "1.1.0: $(cat "$T/out")"
+else ko "add 1.1.0: $(cat "$T/out")"; fi
+
+# ---- the agent is gone
+stop_agent
+if cni ADD cidX pntsB team-a podx; then ko "agent down: ADD succeeded"; else
+	jq -e '.code == 11 and (.msg | test("not reachable"))' "$T/out" >/dev/null && ok "agent down: ADD fails with 11, says so" || ko "agent down ADD: $(cat "$T/out")"
+fi
+if cni DEL cidX pntsB team-a podx; then ok "agent down: DEL of an unrecorded container succeeds"; else ko "agent down DEL unrecorded: $(cat "$T/out")"; fi
+if cni DEL cidE pntsE team-a pod5 1.1.0; then ko "agent down: DEL of a recorded container succeeded"; else
+	jq -e '.code == 11' "$T/out" >/dev/null && ok "agent down: DEL of a recorded container fails with 11" || ko "agent down DEL recorded: $(cat "$T/out")"
+fi
+if cni STATUS "" "" "" "" 1.1.0; then ko "agent down: STATUS ok"; else
+	jq -e '.code == 50' "$T/out" >/dev/null && ok "agent down: STATUS fails with 50" || ko "status down: $(cat "$T/out")"
+fi
+start_agent
+if cni DEL cidE pntsE team-a pod5 1.1.0; then ok "agent back: DEL succeeds"; else ko "agent back DEL: $(cat "$T/out")"; fi
+check "agent back: only lo left" sh -c "[ \"$(links pntsE)\" = 'lo ' ]"
+
+if [ $fail -gt 0 ]; then
+	echo "---- agent log (tail)"
+	tail -n 30 "$T/agent.log"
+fi
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
