@@ -13,6 +13,10 @@ PSDK_CONF_OBJS := $(call objs,provider-sdk/conformance)
 PSDK_TESTPROV := old-minor other-major fail-half no-entry
 PSDK_TESTPROV_SO := $(patsubst %,$(BUILD)/test/providers/%.so,$(PSDK_TESTPROV))
 
+# A provider links everything it needs, except under ASan, whose runtime the
+# host executable carries.
+PSDK_SO_LDFLAGS := $(if $(filter 1,$(SAN)),,-Wl,--no-undefined)
+
 # Provider code exports one symbol only.
 $(PSDK_EXAMPLE_OBJS) $(PSDK_CNI_OBJS) $(PSDK_SPAWN_OBJS) \
 $(patsubst %,$(BUILD)/obj/provider-sdk/test/providers/%.o,$(PSDK_TESTPROV)): CFLAGS += -fvisibility=hidden
@@ -20,12 +24,12 @@ $(patsubst %,$(BUILD)/obj/provider-sdk/test/providers/%.o,$(PSDK_TESTPROV)): CFL
 $(BUILD)/providers/example.so: $(PSDK_EXAMPLE_OBJS)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS) -shared -Wl,--no-undefined -o $@ $^ -lc
+	$(Q)$(CC) $(LDFLAGS) -shared $(PSDK_SO_LDFLAGS) -o $@ $^ -lc
 
 $(BUILD)/providers/cni.so: $(PSDK_CNI_OBJS) $(PSDK_SPAWN_OBJS)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS) -shared -Wl,--no-undefined -o $@ $^ $(shell $(PKG_CONFIG) --libs libcjson)
+	$(Q)$(CC) $(LDFLAGS) -shared $(PSDK_SO_LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libcjson)
 
 $(BUILD)/test/providers/%.so: $(BUILD)/obj/provider-sdk/test/providers/%.o
 	@mkdir -p $(@D)

@@ -186,6 +186,9 @@ start_agent
 if cni DEL cidE pntsE team-a pod5 1.1.0; then ok "agent back: DEL succeeds"; else ko "agent back DEL: $(cat "$T/out")"; fi
 check "agent back: only lo left" sh -c "[ \"$(links pntsE)\" = 'lo ' ]"
 
+stop_agent
+# Under the ASan build, the agent's sanitizer reports land in its log.
+check "agent log: no sanitizer reports" sh -c "! grep -q 'Sanitizer' '$T/agent.log'"
 if [ $fail -gt 0 ]; then
 	echo "---- agent log (tail)"
 	tail -n 30 "$T/agent.log"

@@ -63,7 +63,8 @@ static void nl_attr(struct nlmsghdr *nh, unsigned short type, const void *data, 
 
 	a->rta_type = type;
 	a->rta_len = (unsigned short)RTA_LENGTH(len);
-	memcpy(RTA_DATA(a), data, len);
+	if (len)
+		memcpy(RTA_DATA(a), data, len);
 	nh->nlmsg_len = NLMSG_ALIGN(nh->nlmsg_len) + RTA_ALIGN(a->rta_len);
 }
 
