@@ -63,3 +63,17 @@ install-provider-sdk:
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(PSDK_VERSION)|' provider-sdk/podnet-provider.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/podnet-provider.pc
 	chmod 0644 $(DESTDIR)$(PREFIX)/lib/pkgconfig/podnet-provider.pc
+
+# Unit tests of provider-side code (cJSON only, as in the providers).
+$(BUILD)/test/psdk_cni_chain: $(BUILD)/obj/provider-sdk/test/test_cni_chain.o \
+		$(BUILD)/obj/provider-sdk/providers/cni/chain.o
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/test/psdk_spawn: $(BUILD)/obj/provider-sdk/test/test_spawn.o $(PSDK_SPAWN_OBJS)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+UNIT_TESTS += $(BUILD)/test/psdk_cni_chain $(BUILD)/test/psdk_spawn

@@ -17,6 +17,22 @@ $(BUILD)/test/node_provider_host: $(BUILD)/obj/controller/node/test/test_provide
 
 UNIT_TESTS += $(NODE_UNIT_BINS)
 
+# Tests of agent internals link the objects they test (they bring their own
+# pn_agent_log, so they do not take the whole library).
+$(BUILD)/test/node_agent_plan: $(BUILD)/obj/controller/node/test/test_agent_plan.o \
+		$(BUILD)/obj/controller/node/agent_plan.o
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/test/node_proto_record: $(BUILD)/obj/controller/node/test/test_proto_record.o \
+		$(BUILD)/obj/controller/node/proto.o $(BUILD)/obj/controller/node/agent_record.o
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+UNIT_TESTS += $(BUILD)/test/node_agent_plan $(BUILD)/test/node_proto_record
+
 # The agent core and the shim's framing, as a library; *_main.c are programs.
 NODE_LIB  := $(BUILD)/lib/libpnnode.a
 NODE_OBJS := $(filter-out %_main.o,$(call objs,controller/node))
