@@ -18,6 +18,8 @@
 #include "kube/informer.h"
 #include "kube/ops.h"
 #include "kube/watch.h"
+#include "kube/events.h"
+#include "kube/workqueue.h"
 
 struct env {
 	struct ev_loop *loop;
@@ -582,6 +584,86 @@ static void unit__path_building__escaped_and_grouped(void **state)
 	assert_int_equal(pn_kube_path(p, 10, &pn_kube_res_pods, "a", "b", NULL), -ENAMETOOLONG);
 }
 
+static void unit__events_repeated__one_create_then_count_patches(void **state)
+{
+	(void)state;
+	static const struct pn_faultsrv_step steps[] = {
+		{ "201 Created", NULL, "{\"kind\":\"Event\",\"metadata\":{\"name\":\"x\"}}", 0, FS_END, 0 },
+		{ OK200, NULL, "{\"kind\":\"Event\"}", 0, FS_END, 0 },
+		{ "201 Created", NULL, "{\"kind\":\"Event\"}", 0, FS_END, 0 },
+	};
+	struct env e;
+	env_start(&e, steps, 3, 0);
+	struct pn_kube_recorder *rec = pn_kube_recorder_new(e.c, "podnet-test", "node-1", 0);
+	assert_non_null(rec);
+	json_t *pod = json_pack("{s:s,s:s,s:{s:s,s:s,s:s}}", "apiVersion", "v1", "kind", "Pod",
+				"metadata", "name", "p1", "namespace", "t", "uid", "u-1");
+	assert_int_equal(pn_kube_recorder_event(rec, pod, "Warning", "NoPlan", "no plan yet"), 0);
+	/* repeats while the create is in flight are folded into one patch */
+	assert_int_equal(pn_kube_recorder_event(rec, pod, "Warning", "NoPlan", "no plan yet"), 0);
+	assert_int_equal(pn_kube_recorder_event(rec, pod, "Warning", "NoPlan", "no plan yet"), 0);
+	while (pn_kube_recorder_pending(rec))
+		ev_run(e.loop, EVRUN_ONCE);
+	assert_int_equal(pn_kube_recorder_event(rec, pod, "Normal", "Planned", "plan written"), 0);
+	while (pn_kube_recorder_pending(rec))
+		ev_run(e.loop, EVRUN_ONCE);
+	struct pn_kube_recorder_stats st;
+	pn_kube_recorder_get_stats(rec, &st);
+	assert_int_equal(st.created, 2);
+	assert_int_equal(st.patched, 1);
+	assert_int_equal(st.failed, 0);
+	char body[2048];
+	assert_req(&e, 0, "POST /api/v1/namespaces/t/events ");
+	pn_faultsrv_req_body(e.srv, 0, body, sizeof(body));
+	assert_non_null(strstr(body, "\"count\":1"));
+	assert_non_null(strstr(body, "\"involvedObject\":{"));
+	assert_non_null(strstr(body, "\"uid\":\"u-1\""));
+	assert_non_null(strstr(body, "\"reason\":\"NoPlan\""));
+	assert_req(&e, 1, "PATCH /api/v1/namespaces/t/events/p1.");
+	pn_faultsrv_req_body(e.srv, 1, body, sizeof(body));
+	assert_non_null(strstr(body, "\"count\":3"));
+	assert_non_null(strstr(body, "\"lastTimestamp\""));
+	assert_req(&e, 2, "POST /api/v1/namespaces/t/events ");
+	json_decref(pod);
+	pn_kube_recorder_free(rec);
+	env_stop(&e);
+}
+
+static int ready_calls;
+
+static void wq_ready(void *ud)
+{
+	struct pn_workqueue *q = ud;
+	const char *k;
+	while (pn_workqueue_get(q, &k) == 1) {
+		ready_calls++;
+		pn_workqueue_done(q, k);
+	}
+}
+
+static void unit__workqueue_on_loop__ready_called_after_delay(void **state)
+{
+	(void)state;
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	struct pn_workqueue_opts o = { .qps = -1 };
+	struct pn_workqueue *q = pn_workqueue_new(loop, &o);
+	ready_calls = 0;
+	pn_workqueue_set_ready(q, wq_ready, q);
+	ev_now_update(loop);
+	double t0 = ev_now(loop);
+	pn_workqueue_add_after(q, "a", 0.1);
+	pn_workqueue_add(q, "b");
+	while (ready_calls < 1)
+		ev_run(loop, EVRUN_ONCE);
+	assert_int_equal(ready_calls, 1); /* b at once */
+	while (ready_calls < 2)
+		ev_run(loop, EVRUN_ONCE);
+	ev_now_update(loop);
+	assert_true(ev_now(loop) - t0 >= 0.099);
+	pn_workqueue_free(q);
+	ev_loop_destroy(loop);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -600,6 +682,8 @@ int main(void)
 		cmocka_unit_test(unit__response_over_body_cap__emsgsize),
 		cmocka_unit_test(unit__connection_refused__retried_then_econnrefused),
 		cmocka_unit_test(unit__path_building__escaped_and_grouped),
+		cmocka_unit_test(unit__events_repeated__one_create_then_count_patches),
+		cmocka_unit_test(unit__workqueue_on_loop__ready_called_after_delay),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
