@@ -312,9 +312,6 @@ int pn_ippool_validate(const struct pn_ippool *p, struct pn_problems *ps)
 				pn_dec_problem(&d, path, "must be a CIDR like 10.0.0.0/24 or fd00::/64, not \"%s\"", r->cidr);
 			else if (!host_bits_zero(nets[i], fam, plen))
 				pn_dec_problem(&d, path, "must be a network address (host bits zero)");
-			else if ((fam == 4 && plen > 30) || (fam == 6 && plen > 126))
-				pn_dec_problem(&d, path, "must leave room for addresses (prefix at most /%d)",
-					       fam == 4 ? 30 : 126);
 		}
 		plens[i] = plen;
 		fams[i] = fam;

@@ -373,7 +373,10 @@ static void unit__validate__ippool_bad(void **state)
 		  "spec.ranges[0].exclude[0]", "must be a string, not a number");
 	check_one(POOL("{'ranges':[{'cidr':'10.0.0.0/16'},{'cidr':'10.0.3.0/24'}]}"),
 		  "spec.ranges[1].cidr", "overlaps spec.ranges[0].cidr");
-	check_one(POOL("{'ranges':[{'cidr':'10.0.0.0/31'}]}"), "spec.ranges[0].cidr", "room for addresses");
+	/* /31, /32, /127, /128 are usable (point-to-point, single address) */
+	check_clean(POOL("{'ranges':[{'cidr':'10.0.0.0/31'},{'cidr':'10.0.1.1/32'},{'cidr':'fd00::/127'},"
+			 "{'cidr':'fd00:1::1/128'}]}"));
+	check_one(POOL("{'ranges':[{'cidr':'fd00::1/64'}]}"), "spec.ranges[0].cidr", "host bits zero");
 	check_one(POOL("{}"), "spec.ranges", "is required");
 	check_one(POOL("{'ranges':[]}"), "spec.ranges", "at least one range");
 	check_one(POOL("{'ranges':[{'start':'10.0.0.1'}]}"), "spec.ranges[0].cidr", "is required");
