@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "pn/plan.h"
+
 int pn_plan_store_init(struct pn_plan_store *s, const char *dir)
 {
 	memset(s, 0, sizeof(*s));
@@ -77,6 +79,26 @@ int pn_plan_validate(const json_t *plan, char *err, size_t errlen)
 	if (json_array_size(atts) > PN_AGENT_MAX_ATTACHMENTS) {
 		snprintf(err, errlen, "plan: more than %d attachments", PN_AGENT_MAX_ATTACHMENTS);
 		return -EINVAL;
+	}
+	/* The shared codec (api/) is the reference for the wire format. */
+	{
+		struct pn_problems ps = {0};
+		struct pn_plan decoded;
+		int r = pn_plan_decode(plan, &decoded, &ps);
+
+		if (r != 0) {
+			if (ps.n > 0)
+				snprintf(err, errlen, "plan: %s%s%s", ps.v[0].path, ps.v[0].path[0] ? ": " : "",
+					 ps.v[0].message);
+			else
+				snprintf(err, errlen, "plan: cannot decode (%d)", r);
+			pn_problems_clear(&ps);
+			if (r == 0 || r > 0)
+				pn_plan_clear(&decoded);
+			return r < 0 && r != -EINVAL ? r : -EINVAL;
+		}
+		pn_plan_clear(&decoded);
+		pn_problems_clear(&ps);
 	}
 	json_array_foreach(atts, i, a)
 	{

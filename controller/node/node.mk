@@ -20,7 +20,7 @@ UNIT_TESTS += $(NODE_UNIT_BINS)
 # Tests of agent internals link the objects they test (they bring their own
 # pn_agent_log, so they do not take the whole library).
 $(BUILD)/test/node_agent_plan: $(BUILD)/obj/controller/node/test/test_agent_plan.o \
-		$(BUILD)/obj/controller/node/agent_plan.o
+		$(BUILD)/obj/controller/node/agent_plan.o $(BUILD)/lib/libpnapi.a
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -38,7 +38,7 @@ NODE_LIB  := $(BUILD)/lib/libpnnode.a
 NODE_OBJS := $(filter-out %_main.o,$(call objs,controller/node))
 $(NODE_LIB): $(NODE_OBJS)
 
-$(BUILD)/bin/podnet-agent: $(BUILD)/obj/controller/node/agent_main.o $(NODE_LIB)
+$(BUILD)/bin/podnet-agent: $(BUILD)/obj/controller/node/agent_main.o $(NODE_LIB) $(BUILD)/lib/libpnapi.a
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
