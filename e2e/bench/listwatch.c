@@ -204,6 +204,15 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	/* Pods are admitted only once the namespace's default ServiceAccount exists. */
+	char sapath[512];
+	snprintf(sapath, sizeof(sapath), "/api/v1/namespaces/%s/serviceaccounts/default", b.ns);
+	for (int i = 0; i < 600; i++) {
+		if (pn_kube_call(b.c, "GET", sapath, NULL, NULL, NULL, NULL) == 0)
+			break;
+		usleep(100000);
+	}
+
 	double t0 = now();
 	run_writes(&b, 0);
 	double tc = now() - t0;
