@@ -176,7 +176,19 @@ int pn_provider_load(const char *path, unsigned flags, const struct pn_provider_
 	/* dlopen by path (a /proc/self/fd name would be reused between loads and
 	 * glibc matches loaded objects by name); then make sure the path still
 	 * names the file whose owner and mode we checked. */
-	p->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!strchr(path, '/')) {
+		/* a bare name would make dlopen search the library path */
+		char *rel = NULL;
+		if (asprintf(&rel, "./%s", path) < 0) {
+			r = -ENOMEM;
+			errf(err, errlen, "out of memory");
+			goto fail;
+		}
+		p->dl = dlopen(rel, RTLD_NOW | RTLD_LOCAL);
+		free(rel);
+	} else {
+		p->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	}
 	if (!p->dl) {
 		const char *e = dlerror();
 		r = -ENOEXEC;

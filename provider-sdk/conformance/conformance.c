@@ -181,7 +181,11 @@ static void test_wrong_abi(const char *so)
 {
 	struct podnet_host_api api;
 	podnet_provider_entry_fn *entry;
-	void *dl = dlopen(so, RTLD_NOW | RTLD_LOCAL);
+	char rel[4096];
+	void *dl;
+
+	snprintf(rel, sizeof(rel), "%s%s", strchr(so, '/') ? "" : "./", so);
+	dl = dlopen(rel, RTLD_NOW | RTLD_LOCAL);
 
 	if (!dl) {
 		report(0, "wrong-abi-major", "dlopen: %s", dlerror());

@@ -9,18 +9,25 @@ prov=$2
 kit="$build/bin/podnet-provider-conformance"
 case $prov in
 example)
-	exec "$kit" "$build/providers/example.so"
+	"$kit" "$build/providers/example.so" &
+	kit_pid=$!
 	;;
 cni)
 	br="pntcb$$"
-	trap 'ip link del "$br" 2>/dev/null; true' EXIT INT TERM
+	trap 'ip link del "$br" 2>/dev/null; true' EXIT
 	params='{"cniVersion":"1.0.0","plugins":[{"type":"bridge","bridge":"'$br'","ipam":{"type":"host-local","subnet":"10.123.0.0/24"}}]}'
-	"$kit" "$build/providers/cni.so" "$params"
-	rc=$?
-	exit $rc
+	"$kit" "$build/providers/cni.so" "$params" &
+	kit_pid=$!
 	;;
 *)
 	echo "conformance.sh: unknown provider $prov" >&2
 	exit 2
 	;;
 esac
+wait "$kit_pid"
+rc=$?
+# The kit removes its namespaces itself, except when it dies (a sanitizer
+# abort, a signal): then they are removed here.
+ip netns del "pntc${kit_pid}a" 2>/dev/null
+ip netns del "pntc${kit_pid}b" 2>/dev/null
+exit $rc
