@@ -11,6 +11,15 @@ $(BUILD)/bin/podnetctl: $(CLI_OBJS) $(BUILD)/lib/libpnapi.a
 
 BINS += $(BUILD)/bin/podnetctl
 
+# The script test controller/cli/test/podnetctl.sh, started by a small
+# compiled front (see run_podnetctl.c: under check-valgrind it runs each
+# podnetctl under valgrind instead of valgrinding the shell).
 export PODNETCTL := $(abspath $(BUILD))/bin/podnetctl
-controller/cli/test/podnetctl.sh: $(BUILD)/bin/podnetctl
-UNIT_TESTS += controller/cli/test/podnetctl.sh
+
+$(BUILD)/test/cli_podnetctl: $(BUILD)/obj/controller/cli/test/run_podnetctl.o \
+		controller/cli/test/podnetctl.sh $(BUILD)/bin/podnetctl
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $<
+
+UNIT_TESTS += $(BUILD)/test/cli_podnetctl

@@ -2,7 +2,8 @@
 # podnetctl.sh — podnetctl validate/plan on the sample files of
 # controller/cli/test/data: exact output lines and exit codes (0/1/2).
 # Runs from the repository root; PODNETCTL names the binary (the build's
-# fragment exports it; default build/bin/podnetctl).
+# fragment exports it; default build/bin/podnetctl). `make check-unit` runs
+# it through $(BUILD)/test/cli_podnetctl (run_podnetctl.c).
 set -u
 root=$(pwd)
 bin=${PODNETCTL:-$root/build/bin/podnetctl}
@@ -11,6 +12,13 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 passed=0
 failed=0
+# PODNETCTL_WRAP (e.g. "valgrind -q --error-exitcode=99"): run podnetctl
+# under it; a complaint then shows as a wrong exit code.
+if [ -n "${PODNETCTL_WRAP:-}" ]; then
+	printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$PODNETCTL_WRAP" "$bin" >"$tmp/podnetctl"
+	chmod +x "$tmp/podnetctl"
+	bin=$tmp/podnetctl
+fi
 
 ok() { passed=$((passed + 1)); echo "ok   $1"; }
 nok() { failed=$((failed + 1)); echo "FAIL $1"; }
