@@ -265,8 +265,9 @@ static bool network_usable(struct pn_dec *d, const char *path, const char *name,
 	return true;
 }
 
-int pn_plan_build(const struct pn_netreqs *reqs, const char *ns, bool host_network,
-		  const struct pn_resolver *r, struct pn_plan *out, struct pn_problems *ps)
+static int plan_build(const struct pn_netreqs *reqs, const char *prefix, const char *ns,
+		      bool host_network, const struct pn_resolver *r, struct pn_plan *out,
+		      struct pn_problems *ps)
 {
 	static const struct pn_resolver none = { 0 };
 	char ep[PN_PATH_MAX], path[PN_PATH_MAX], owner[PN_PATH_MAX + 64];
@@ -282,7 +283,7 @@ int pn_plan_build(const struct pn_netreqs *reqs, const char *ns, bool host_netwo
 			return 0; /* no plan at all: the Pod uses the host's network */
 		return pn_plan_default(out);
 	}
-	rv = pn_netreqs_validate(reqs, host_network, "networks", ps);
+	rv = pn_netreqs_validate(reqs, host_network, prefix, ps);
 	if (rv != 0)
 		return rv;
 	plan.v = calloc(reqs->n, sizeof(*plan.v));
@@ -297,7 +298,7 @@ int pn_plan_build(const struct pn_netreqs *reqs, const char *ns, bool host_netwo
 		struct resolve_ctx c;
 		int err = 0;
 
-		pn_pidx(ep, "networks", i);
+		pn_pidx(ep, prefix, i);
 		if (q->attachment) {
 			pn_pkey(path, ep, "podNetworkAttachmentName");
 			pna = r->attachment && ns ? r->attachment(r->ctx, ns, q->attachment) : NULL;
@@ -338,8 +339,8 @@ int pn_plan_build(const struct pn_netreqs *reqs, const char *ns, bool host_netwo
 			if (!strcmp(plan.v[k].network, name)) {
 				pn_dec_problem(&d, path,
 					       "PodNetwork \"%s\" is already requested by "
-					       "networks[%ld]: a PodNetwork at most once per Pod",
-					       name, plan.v[k].request_index);
+					       "%s[%ld]: a PodNetwork at most once per Pod",
+					       name, prefix, plan.v[k].request_index);
 				name = NULL;
 				break;
 			}
@@ -402,11 +403,20 @@ int pn_plan_build(const struct pn_netreqs *reqs, const char *ns, bool host_netwo
 	return 0;
 }
 
+int pn_plan_build(const struct pn_netreqs *reqs, const char *ns, bool host_network,
+		  const struct pn_resolver *r, struct pn_plan *out, struct pn_problems *ps)
+{
+	return plan_build(reqs, "networks", ns, host_network, r, out, ps);
+}
+
 int pn_plan_build_pod(const struct pn_pod *pod, const struct pn_resolver *r, struct pn_plan *out,
 		      struct pn_problems *ps)
 {
-	return pn_plan_build(&pod->networks, pod->meta.namespace ? pod->meta.namespace : "default",
-			     pod->host_network, r, out, ps);
+	bool native = pod->networks_source && !strcmp(pod->networks_source, "spec.networks");
+
+	return plan_build(&pod->networks, native ? "spec.networks" : "networks",
+			  pod->meta.namespace ? pod->meta.namespace : "default", pod->host_network, r,
+			  out, ps);
 }
 
 const struct pn_plan_attachment *pn_plan_primary(const struct pn_plan *plan)

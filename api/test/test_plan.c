@@ -414,6 +414,19 @@ static void unit__plan__from_pod(void **state)
 	struct pn_plan p;
 
 	store_example(&s);
+	/* native spec.networks: problems carry that path */
+	{
+		struct pn_pod_decode_opts opts = { .native_networks = true };
+		json_t *n = jq("{'apiVersion':'v1','kind':'Pod','metadata':{'name':'p','namespace':'team-a'},"
+			       "'spec':{'networks':[{'podNetworkName':'default'},{'podNetworkName':'nowhere'}]}}");
+
+		assert_int_equal(pn_pod_decode(n, &opts, &pod, &ps), 0);
+		assert_int_equal(pn_plan_build_pod(pod, resolver(&s), &p, &ps), 1);
+		expect_only(&ps, "spec.networks[1].podNetworkName", "not found");
+		pn_problems_clear(&ps);
+		pn_pod_free(pod);
+		json_decref(n);
+	}
 	assert_int_equal(pn_pod_decode(j, NULL, &pod, &ps), 0);
 	assert_int_equal(pn_plan_build_pod(pod, resolver(&s), &p, &ps), 0);
 	assert_int_equal(p.n, 1);
