@@ -176,21 +176,18 @@ int pn_plan_default(struct pn_plan *out)
 	return 0;
 }
 
-/* The parameter references in effect: the network's, with each group/kind
- * the attachment also names replaced by the attachment's. */
+/* The parameter references in effect: the network's, except those whose
+ * group/kind the attachment also names (the attachment's replace them).
+ * Returns NULL for a network ref that is overridden. */
 static const struct pn_param_ref *effective_ref(const struct pn_podnetwork *net,
-						const struct pn_attachment *pna,
-						size_t i_net, bool *from_pna)
+						const struct pn_attachment *pna, size_t i_net)
 {
 	const struct pn_param_ref *r = &net->spec.refs[i_net];
 
-	*from_pna = false;
-	if (!pna)
-		return r;
-	for (size_t k = 0; k < pna->spec.n_refs; k++)
+	for (size_t k = 0; pna && k < pna->spec.n_refs; k++)
 		if (pn_streq(pna->spec.refs[k].group, r->group) &&
 		    pn_streq(pna->spec.refs[k].kind, r->kind))
-			return NULL; /* overridden */
+			return NULL;
 	return r;
 }
 
@@ -364,8 +361,7 @@ static int plan_build(const struct pn_netreqs *reqs, const char *prefix, const c
 		c = (struct resolve_ctx){ .d = &d, .r = r, .ns = ns, .path = ep, .network = name,
 					  .a = a };
 		for (size_t k = 0; net && k < net->spec.n_refs; k++) {
-			bool from_pna;
-			const struct pn_param_ref *ref = effective_ref(net, pna, k, &from_pna);
+			const struct pn_param_ref *ref = effective_ref(net, pna, k);
 
 			snprintf(owner, sizeof(owner), "PodNetwork \"%s\"", name);
 			if (ref)

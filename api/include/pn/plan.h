@@ -86,7 +86,10 @@ struct pn_resolver {
  * an empty plan for a hostNetwork Pod, which has no network of its own). */
 int pn_plan_build(const struct pn_netreqs *reqs, const char *ns, bool host_network,
 		  const struct pn_resolver *r, struct pn_plan *out, struct pn_problems *ps);
-/* The same for a decoded Pod. */
+/* The same for a decoded Pod (its namespace, hostNetwork and requests;
+ * problems at spec.networks[i] when the list came from a native
+ * spec.networks). An attachment's parametersRefs replace the network's refs
+ * of the same group/kind. */
 int pn_plan_build_pod(const struct pn_pod *pod, const struct pn_resolver *r, struct pn_plan *out,
 		      struct pn_problems *ps);
 /* The plan of a Pod that asks for nothing: default on eth0, both routes. */
