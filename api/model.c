@@ -368,6 +368,8 @@ int pn_addr_cidr_parse(const char *s, unsigned char addr[16], int *plen)
 		return 0;
 	if (!isdigit((unsigned char)slash[1]) || strlen(slash + 1) > 3)
 		return 0;
+	if (slash[1] == '0' && slash[2]) /* no leading zeros: /024 */
+		return 0;
 	errno = 0;
 	l = strtol(slash + 1, &end, 10);
 	if (*end || l < 0 || l > (fam == 4 ? 32 : 128))

@@ -96,6 +96,10 @@ static void unit__model__addresses(void **state)
 	assert_int_equal(pn_cidr_family("10.0.0.0/-1"), 0);
 	assert_int_equal(pn_cidr_family("10.0.0.0/8x"), 0);
 	assert_int_equal(pn_cidr_family("10.0.0.0"), 0);
+	assert_int_equal(pn_cidr_family("10.0.0.0/024"), 0);
+	assert_int_equal(pn_cidr_family("0.0.0.0/0"), 4);
+	assert_int_equal(pn_ip_family("010.0.0.1"), 0);
+	assert_int_equal(pn_ip_family("1.2.3.4 "), 0);
 	assert_true(pn_is_unicast_mac("02:00:00:00:00:01"));
 	assert_false(pn_is_unicast_mac("01:00:00:00:00:01"));
 }
