@@ -23,3 +23,14 @@ $(BUILD)/test/cli_podnetctl: $(BUILD)/obj/controller/cli/test/run_podnetctl.o \
 	$(Q)$(CC) $(LDFLAGS) -o $@ $<
 
 UNIT_TESTS += $(BUILD)/test/cli_podnetctl
+
+# cmocka tests of the pieces: controller/cli/test/test_NAME.c -> $(BUILD)/test/cli_NAME
+CLI_LIB_OBJS := $(filter-out $(BUILD)/obj/controller/cli/podnetctl.o,$(CLI_OBJS))
+CLI_TESTS    := $(patsubst controller/cli/test/test_%.c,$(BUILD)/test/cli_%,$(wildcard controller/cli/test/test_*.c))
+
+$(CLI_TESTS): $(BUILD)/test/cli_%: $(BUILD)/obj/controller/cli/test/test_%.o $(CLI_LIB_OBJS) $(BUILD)/lib/libpnapi.a
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+UNIT_TESTS += $(CLI_TESTS)
