@@ -199,6 +199,34 @@ static void unit__plan_ipam__bad_spec(void **state)
 	json_decref(j);
 }
 
+/* Every IPPool the validator accepts can be built into an IPAM pool. */
+static void unit__plan_ipam__valid_pools_build(void **state)
+{
+	static const char *const specs[] = {
+		"{'ranges':[{'cidr':'172.16.1.0/24','start':'172.16.1.100','end':'172.16.1.200',"
+		"'gateway':'172.16.1.1','exclude':['172.16.1.150/32']},{'cidr':'fd00:10::/64'}]}",
+		"{'ranges':[{'cidr':'fd00:10::/64','start':'fd00:10::10','end':'fd00:10::ff',"
+		"'gateway':'fd00:10::1','exclude':['fd00:10::80/124']}]}",
+		"{'ranges':[{'cidr':'10.0.0.0/24'},{'cidr':'10.0.1.0/24'}]}",
+		"{'ranges':[{'cidr':'10.0.0.0/24','start':'10.0.0.5','end':'10.0.0.5'}]}",
+		"{'ranges':[{'cidr':'10.0.0.0/31'},{'cidr':'10.0.1.1/32'},{'cidr':'fd00::/127'},"
+		"{'cidr':'fd00:1::1/128'}]}",
+		"{'ranges':[{'cidr':'0.0.0.0/0','gateway':'10.0.0.1','exclude':['10.0.0.0/8']}]}",
+		"{'ranges':[{'cidr':'::ffff:10.0.0.0/120'}]}",
+		NULL,
+	};
+
+	for (const char *const *sp = specs; *sp; sp++) {
+		struct pn_ippool *spec = pool_spec(*sp);
+		struct pn_ipam_pool *pool = NULL;
+
+		if (pn_ippool_ipam(spec, &pool) != 0)
+			fail_msg("valid IPPool refused by IPAM: %s", *sp);
+		pn_ipam_pool_free(pool);
+		pn_ippool_free(spec);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -206,6 +234,7 @@ int main(void)
 		cmocka_unit_test(unit__plan_ipam__requested_addresses),
 		cmocka_unit_test(unit__plan_ipam__exhausted_rolls_back),
 		cmocka_unit_test(unit__plan_ipam__bad_spec),
+		cmocka_unit_test(unit__plan_ipam__valid_pools_build),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
