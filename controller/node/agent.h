@@ -10,7 +10,7 @@
  *                 this node appears, changes or goes away; without a watch,
  *                 --plans-dir files stand in)
  *   status out    a pn_agent_status_fn set with pn_agent_set_status_sink:
- *                 called after each successful ADD and DEL with the Pod's
+ *                 called after each successful ADD with the Pod's
  *                 k8s.v1.cni.cncf.io/network-status value (JSON text), from a
  *                 worker thread; the Kubernetes side queues the patch to its
  *                 own loop (ev_async) and returns at once.
@@ -58,7 +58,7 @@ void pn_agent_plan_forget(struct pn_agent *a, const char *ns, const char *name);
 
 /* ---- status out --------------------------------------------------------------- */
 
-/* network_status_json: the annotation value; "[]" after a DEL. */
+/* network_status_json: the annotation value (a JSON list). */
 typedef void pn_agent_status_fn(void *ctx, const char *ns, const char *name, const char *uid,
 				const char *network_status_json);
 void pn_agent_set_status_sink(struct pn_agent *a, pn_agent_status_fn *fn, void *ctx);
