@@ -653,12 +653,98 @@ static int docs_push(struct pn_docs *ds, struct pn_doc *d)
 	return 0;
 }
 
+/* ---- JSON surrogate pairs ----------------------------------------------- */
+
+static int hex4(const char *s, size_t avail, unsigned *out)
+{
+	unsigned v = 0;
+
+	if (avail < 4)
+		return -1;
+	for (int i = 0; i < 4; i++) {
+		int c = (unsigned char)s[i];
+
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v |= (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			v |= (unsigned)(c - 'A' + 10);
+		else
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Whether s[i..] is "\uHHHH\uLLLL", a high and a low surrogate; *cp gets
+ * the code point they stand for. */
+static int surrogate_pair_at(const char *s, size_t len, size_t i, unsigned *cp)
+{
+	unsigned hi, lo;
+
+	if (len - i < 12 || s[i] != '\\' || s[i + 1] != 'u' || s[i + 6] != '\\' ||
+	    s[i + 7] != 'u' || hex4(s + i + 2, 4, &hi) < 0 || hex4(s + i + 8, 4, &lo) < 0)
+		return 0;
+	if (hi < 0xd800 || hi > 0xdbff || lo < 0xdc00 || lo > 0xdfff)
+		return 0;
+	*cp = 0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00);
+	return 1;
+}
+
+/* JSON writes characters beyond U+FFFF as surrogate-pair escapes
+ * ("\ud83d\ude00"), which YAML refuses; YAML's "\U0001f600" says the same.
+ * When the text is JSON (jansson accepts it, so backslashes only occur in
+ * double-quoted strings), every pair is rewritten into a copy: *out is then
+ * malloc'd; otherwise it stays NULL. Columns after a rewritten pair on the
+ * same line come out 2 less than in the file. Returns 0 or -ENOMEM. */
+static int rewrite_surrogates(const struct loader *ld, char **out, size_t *outlen)
+{
+	struct pn_problems scratch = { 0 };
+	json_t *j = NULL;
+	unsigned cp;
+	size_t i, o = 0;
+	int found = 0;
+	char *copy;
+
+	*out = NULL;
+	for (i = 0; i + 12 <= ld->len && !found; i++)
+		found = surrogate_pair_at(ld->buf, ld->len, i, &cp);
+	if (!found)
+		return 0;
+	if (pn_json_load(ld->buf, ld->len, &ld->lim, &j, &scratch) < 0) {
+		pn_problems_clear(&scratch);
+		return 0; /* not JSON: libyaml reports the escape */
+	}
+	json_decref(j);
+	copy = malloc(ld->len + 1);
+	if (!copy)
+		return -ENOMEM;
+	for (i = 0; i < ld->len;) {
+		if (ld->buf[i] == '\\' && surrogate_pair_at(ld->buf, ld->len, i, &cp)) {
+			o += (size_t)snprintf(copy + o, 11, "\\U%08x", cp);
+			i += 12;
+		} else if (ld->buf[i] == '\\' && i + 1 < ld->len) {
+			copy[o++] = ld->buf[i++]; /* an escape: its character is not a backslash */
+			copy[o++] = ld->buf[i++];
+		} else {
+			copy[o++] = ld->buf[i++];
+		}
+	}
+	*out = copy;
+	*outlen = o;
+	return 0;
+}
+
 /* Runs the parser over the whole text. Every finished document is handed to
  * done(); the loader stops at the first problem. */
 static int run(struct loader *ld, int (*done)(struct loader *, void *), void *arg)
 {
 	int r = 0;
 	int finished = 0;
+	char *rewritten = NULL;
+	size_t rewritten_len = 0;
 
 	if (!yaml_parser_initialize(&ld->parser))
 		return -ENOMEM;
@@ -673,6 +759,13 @@ static int run(struct loader *ld, int (*done)(struct loader *, void *), void *ar
 		offset_pos(ld, ld->lim.max_bytes, &line, &col);
 		r = fail_at(ld, line, col, "text larger than %zu bytes", ld->lim.max_bytes);
 		goto cleanup;
+	}
+	r = rewrite_surrogates(ld, &rewritten, &rewritten_len);
+	if (r < 0)
+		goto cleanup;
+	if (rewritten) {
+		ld->buf = rewritten;
+		ld->len = rewritten_len;
 	}
 	yaml_parser_set_input_string(&ld->parser, (const unsigned char *)ld->buf, ld->len);
 	while (!finished) {
@@ -718,6 +811,7 @@ static int run(struct loader *ld, int (*done)(struct loader *, void *), void *ar
 	}
 cleanup:
 	doc_drop(ld);
+	free(rewritten);
 	free(ld->stack);
 	ld->stack = NULL;
 	yaml_parser_delete(&ld->parser);

@@ -275,6 +275,32 @@ static void unit__yaml__syntax_error_keeps_earlier_documents(void **state)
 	pn_problems_clear(&ps);
 }
 
+static void unit__yaml__json_surrogate_pairs_accepted(void **state)
+{
+	static const char json[] = "{\"a\": \"x\\ud83d\\ude00y\", \"b\": \"\\\\ud83d\\\\ude00\", \"c\": 1}";
+	static const char yaml_sq[] = "a: '\\ud83d\\ude00'\n";
+	static const char yaml_dq[] = "a: \"\\ud83d\\ude00\"\nb: [\n";
+	struct pn_docs ds = { 0 };
+	struct pn_problems ps = { 0 };
+
+	(void)state;
+	assert_int_equal(pn_doc_load_yaml(json, strlen(json), NULL, &ds, &ps), 0);
+	assert_string_equal(json_string_value(json_object_get(ds.v[0].root, "a")),
+			    "x\xf0\x9f\x98\x80y");
+	/* an escaped backslash is not an escape */
+	assert_string_equal(json_string_value(json_object_get(ds.v[0].root, "b")),
+			    "\\ud83d\\ude00");
+	assert_int_equal(json_integer_value(json_object_get(ds.v[0].root, "c")), 1);
+	pn_docs_clear(&ds);
+	/* YAML single quotes have no escapes: the text stays as written */
+	assert_int_equal(pn_doc_load_yaml(yaml_sq, strlen(yaml_sq), NULL, &ds, &ps), 0);
+	assert_string_equal(json_string_value(json_object_get(ds.v[0].root, "a")),
+			    "\\ud83d\\ude00");
+	pn_docs_clear(&ds);
+	/* not JSON: YAML's own rule (no surrogates) applies */
+	assert_refused(yaml_dq, strlen(yaml_dq), NULL, "invalid Unicode character escape", NULL);
+}
+
 /* ---- hostile input -------------------------------------------------------- */
 
 static void unit__yaml__alias_refused(void **state)
@@ -701,6 +727,7 @@ int main(void)
 		cmocka_unit_test(unit__yaml__json_text_gets_positions),
 		cmocka_unit_test(unit__yaml__empty_documents_skipped),
 		cmocka_unit_test(unit__yaml__syntax_error_keeps_earlier_documents),
+		cmocka_unit_test(unit__yaml__json_surrogate_pairs_accepted),
 		cmocka_unit_test(unit__yaml__alias_refused),
 		cmocka_unit_test(unit__yaml__alias_bomb_refused_not_expanded),
 		cmocka_unit_test(unit__yaml__anchor_without_alias_accepted),
