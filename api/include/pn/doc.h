@@ -5,11 +5,14 @@
  *
  * Scalars are typed with the YAML 1.2 core schema: plain null, ~ and empty
  * become JSON null; true/false (and True/TRUE/False/FALSE) booleans; decimal,
- * 0x and 0o integers become JSON integers (reals when out of range); decimal
- * floats become reals. Quoted and block scalars always stay strings, and so
- * does anything else (so `mac: 02:00:00:00:00:01` is a string, unlike YAML
- * 1.1). JSON is YAML flow style, so .json text goes through the same loader
- * and gets positions too; pn_json_load() is the plain jansson entry point for
+ * 0x and 0o integers become JSON integers (refused when out of the 64-bit
+ * range); decimal floats become reals (.inf and .nan are refused: JSON has
+ * none). Quoted and block scalars always stay strings, and so does anything
+ * else (so `mac: 02:00:00:00:00:01` is a string, unlike YAML 1.1). JSON is
+ * YAML flow style, so .json text goes through the same loader and gets
+ * positions too (JSON's surrogate-pair escapes, which YAML refuses, are
+ * rewritten first when the text is JSON; columns after one on the same line
+ * are then 2 short); pn_json_load() is the plain jansson entry point for
  * API-server objects, which need no positions.
  *
  * Hostile input is refused with a problem carrying line/column, never
