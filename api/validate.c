@@ -331,6 +331,8 @@ int pn_ippool_validate(const struct pn_ippool *p, struct pn_problems *ps)
 			if (!xf)
 				pn_dec_problem(&d, xp, "must be a CIDR like 10.0.0.5/32, not \"%s\"",
 					       r->exclude[k]);
+			else if (!host_bits_zero(x, xf, xl))
+				pn_dec_problem(&d, xp, "must be a network address (host bits zero)");
 			else if (fam && xf != fam)
 				pn_dec_problem(&d, xp, "must be an IPv%d CIDR like the range", fam);
 			else if (fam && (xl < plen || !pn_addr_in_prefix(x, nets[i], plen)))
@@ -358,6 +360,8 @@ int pn_ippool_validate(const struct pn_ippool *p, struct pn_problems *ps)
 			fam = pn_addr_cidr_parse(rt->dst, a, &plen);
 			if (!fam)
 				pn_dec_problem(&d, path, "must be a CIDR like 10.20.0.0/16, not \"%s\"", rt->dst);
+			else if (!host_bits_zero(a, fam, plen))
+				pn_dec_problem(&d, path, "must be a network address (host bits zero)");
 		}
 		pn_pkey(path, rp, "gw");
 		if (rt->gw) {

@@ -365,6 +365,10 @@ static void unit__validate__ippool_bad(void **state)
 		  "spec.ranges[0].exclude[1]", "inside the range");
 	check_one(POOL("{'ranges':[{'cidr':'172.16.1.0/24','exclude':['172.16.1.10']}]}"),
 		  "spec.ranges[0].exclude[0]", "must be a CIDR");
+	check_one(POOL("{'ranges':[{'cidr':'172.16.1.0/24','exclude':['172.16.1.150/30']}]}"),
+		  "spec.ranges[0].exclude[0]", "host bits zero");
+	check_one(POOL("{'ranges':[{'cidr':'10.0.0.0/24'}],'routes':[{'dst':'10.1.2.3/16'}]}"),
+		  "spec.routes[0].dst", "host bits zero");
 	check_one(POOL("{'ranges':[{'cidr':'172.16.1.0/24','exclude':['172.16.0.0/16']}]}"),
 		  "spec.ranges[0].exclude[0]", "inside the range");
 	check_one(POOL("{'ranges':[{'cidr':'172.16.1.0/24','exclude':['fd00::/128']}]}"),
