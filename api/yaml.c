@@ -921,6 +921,27 @@ int pn_doc_load_value(const char *buf, size_t len, const struct pn_srcpos *origi
 	return 0;
 }
 
+json_t *pn_doc_parse_value(const char *text, size_t len, char *err, size_t errlen, void *ctx)
+{
+	struct pn_problems ps = { 0 };
+	struct pn_doc d;
+	json_t *v = NULL;
+	int r;
+
+	(void)ctx;
+	r = pn_doc_load_value(text, len, NULL, NULL, &d, &ps);
+	if (r == 0)
+		v = json_incref(d.root);
+	else if (ps.n && errlen)
+		snprintf(err, errlen, "line %d column %d: %s", ps.v[0].line, ps.v[0].col,
+			 ps.v[0].message);
+	else if (errlen)
+		snprintf(err, errlen, "%s", strerror(-r));
+	pn_doc_clear(&d);
+	pn_problems_clear(&ps);
+	return v;
+}
+
 void pn_doc_clear(struct pn_doc *d)
 {
 	if (!d)

@@ -22,22 +22,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 			abort();                                                \
 	} while (0)
 
-static json_t *yaml_parse(const char *text, size_t len, char *err, size_t errlen, void *ctx)
-{
-	struct pn_problems ps = { 0 };
-	struct pn_doc d;
-	json_t *v = NULL;
-
-	(void)ctx;
-	if (pn_doc_load_value(text, len, NULL, "networks", &d, &ps) == 0)
-		v = json_incref(d.root);
-	else
-		snprintf(err, errlen, "%s", ps.n ? ps.v[0].message : "out of memory");
-	pn_doc_clear(&d);
-	pn_problems_clear(&ps);
-	return v;
-}
-
 static void check_list(const json_t *list, const struct pn_srcmap *map, int first_line)
 {
 	struct pn_problems ps = { 0 };
@@ -87,7 +71,7 @@ cleanup:
 
 static void check_pod(const uint8_t *data, size_t size)
 {
-	struct pn_pod_decode_opts opts = { .parse = yaml_parse };
+	struct pn_pod_decode_opts opts = { .parse = pn_doc_parse_value };
 	struct pn_problems ps = { 0 };
 	struct pn_pod *pod = NULL;
 	json_t *text = json_stringn((const char *)data, size);

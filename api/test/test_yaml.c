@@ -670,6 +670,25 @@ static void unit__yaml__annotation_value_hostile(void **state)
 	pn_problems_clear(&ps);
 }
 
+static void unit__yaml__parse_value_for_the_model(void **state)
+{
+	char err[128] = "";
+	json_t *v;
+
+	(void)state;
+	v = pn_doc_parse_value("- podNetworkName: a\n", 20, err, sizeof(err), NULL);
+	assert_non_null(v);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(v, 0), "podNetworkName")),
+			    "a");
+	json_decref(v);
+	assert_null(pn_doc_parse_value("- a\n- &x b\n- *x\n", 16, err, sizeof(err), NULL));
+	assert_string_equal(err, "line 3 column 3: YAML aliases are not supported (*x): write the "
+				 "value out in full");
+	/* err is cut to its size */
+	assert_null(pn_doc_parse_value("[", 1, err, 5, NULL));
+	assert_string_equal(err, "line");
+}
+
 /* ---- plain JSON -------------------------------------------------------------- */
 
 static void unit__json__load_and_refusals(void **state)
@@ -744,6 +763,7 @@ int main(void)
 		cmocka_unit_test(unit__yaml__annotation_flow_scalar_positions),
 		cmocka_unit_test(unit__yaml__annotation_value_without_origin),
 		cmocka_unit_test(unit__yaml__annotation_value_hostile),
+		cmocka_unit_test(unit__yaml__parse_value_for_the_model),
 		cmocka_unit_test(unit__json__load_and_refusals),
 	};
 

@@ -112,6 +112,12 @@ int pn_doc_load_yaml(const char *buf, size_t len, const struct pn_doc_limits *li
 int pn_doc_load_value(const char *buf, size_t len, const struct pn_srcpos *origin,
 		      const char *root_path, struct pn_doc *out, struct pn_problems *ps);
 
+/* The annotation parser for pn_pod_decode() (it has the type
+ * pn_text_parser_fn of pn/model.h): YAML or JSON text through
+ * pn_doc_load_value() without positions; ctx is unused. Returns a new
+ * reference, or NULL with "line L column C: message" written to err. */
+json_t *pn_doc_parse_value(const char *text, size_t len, char *err, size_t errlen, void *ctx);
+
 /* Parses one JSON text with jansson (no positions kept): caps max_bytes and
  * max_depth, refuses duplicate keys, NUL characters and invalid UTF-8.
  * Returns 0 and an owned *out, -EINVAL with one problem (with jansson's
