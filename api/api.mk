@@ -28,8 +28,9 @@ FUZZERS    += $(API_FUZZ)
 
 # libFuzzer builds (clang): `make fuzz` builds $(BUILD)/fuzz/NAME for each
 # api/fuzz/NAME.c, with the whole library compiled in with coverage;
-# `make fuzz-run FUZZ_SECONDS=60` runs each one over a scratch copy of its
-# seed corpus (new finds land in $(BUILD)/fuzz/corpus-NAME, never in git).
+# `make fuzz-run FUZZ_SECONDS=60` runs each one from its seed corpus; new
+# finds land in $(BUILD)/fuzz/corpus-NAME (never in git), crashes in
+# $(BUILD)/fuzz/NAME-crash-*, and a crash fails the target.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS  := $(CSTD) $(WARN) -O1 -g -fno-omit-frame-pointer \
@@ -47,8 +48,10 @@ fuzz: $(patsubst %,$(BUILD)/fuzz/%,$(API_FUZZ))
 fuzz-run: fuzz
 	@for f in $(API_FUZZ); do \
 	  mkdir -p $(BUILD)/fuzz/corpus-$$f; \
-	  echo "== $$f ($(FUZZ_SECONDS)s)"; \
+	  echo "== $$f ($(FUZZ_SECONDS)s, log $(BUILD)/fuzz/$$f.log)"; \
 	  $(BUILD)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 \
 	    -artifact_prefix=$(BUILD)/fuzz/$$f- $(BUILD)/fuzz/corpus-$$f api/fuzz/corpus/$$f \
-	    2>&1 | tail -n 3 || exit 1; \
+	    >$(BUILD)/fuzz/$$f.log 2>&1; rc=$$?; \
+	  grep -E '^Done|ERROR|SUMMARY' $(BUILD)/fuzz/$$f.log; \
+	  [ $$rc = 0 ] || exit 1; \
 	done
