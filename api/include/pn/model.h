@@ -241,8 +241,11 @@ struct pn_netreqs {
 	bool present;                /* the annotation / spec.networks existed */
 };
 
-/* Decodes a network request list (a json array) with paths
- * "<prefix>[i].field" ("networks" is what API.md uses). */
+/* Decodes a network request list (a json array; null = empty) with paths
+ * "<prefix>[i].field" ("networks" is what API.md uses). The KEP aliases
+ * name, attachmentName and isDefaultGW are read into the same fields; an
+ * alias given together with its canonical name is a problem. At most
+ * PN_MAX_NETWORKS entries. out->present is set. */
 int pn_netreqs_decode(const json_t *list, const char *prefix, struct pn_netreqs *out,
 		      struct pn_problems *ps);
 /* A json array of the requests in their canonical (non-alias) field names. */
@@ -275,9 +278,11 @@ struct pn_pod {
 	bool host_network;
 	char *phase;                 /* status.phase */
 	struct pn_netreqs networks;  /* from the annotation or spec.networks */
-	/* Where the requests were read from (a static string):
-	 * metadata.annotations["podnet.dev/networks"] or spec.networks. Problems
-	 * inside the list are reported as "networks[i].field" as API.md shows. */
+	/* Where the requests were read from (a static string), NULL when the Pod
+	 * has neither: metadata.annotations["podnet.dev/networks"] or
+	 * spec.networks. Problems inside an annotation's list are reported as
+	 * "networks[i].field" as API.md shows (paths inside the annotation
+	 * value); those of a native list as "spec.networks[i].field". */
 	const char *networks_source;
 };
 
