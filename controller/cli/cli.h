@@ -91,11 +91,12 @@ void cli_pools_free(struct cli_pools *pools);
  * errno (as pn_ipam_alloc_addr's) with a description written to msg. */
 int cli_pools_reserve(struct cli_pools *pools, const char *pool, const char *ip,
 		      const char *owner, char *msg, size_t msglen);
-/* Fills a plan attachment's ips/gateways/routes from its pool: the
- * requested addresses (already reserved) plus one lowest-free address per
- * family the pool has and the request did not name. */
-int cli_pools_fill(struct cli_pools *pools, struct pn_plan_attachment *a, const char *owner,
-		   char *err, size_t errlen);
+/* Fills a planned attachment's ips/gateways/routes from its IPPool with
+ * pn_plan_allocate() (requested addresses, then the lowest free one per
+ * family). Problems (networks[i]...) go to problems. Returns how many, or
+ * -ENOMEM. */
+int cli_pools_allocate(struct cli_pools *pools, struct pn_plan_attachment *a, const char *owner,
+		       struct pn_problems *problems);
 
 /* The IPAM owner of a Pod's attachment to network: "Pod ns/name (network)". */
 void cli_owner(char *buf, size_t len, const struct cli_object *pod, const char *network);

@@ -37,17 +37,6 @@ static const struct pn_ippool *r_ippool(void *ctx, const char *name)
 	return find_valid(ctx, PN_KIND_IPPOOL, NULL, name);
 }
 
-static void entry_path(char *buf, size_t len, const struct pn_plan_attachment *a,
-		       const char *leaf)
-{
-	if (a->request_index < 0)
-		snprintf(buf, len, "networks");
-	else if (leaf)
-		snprintf(buf, len, "networks[%ld].%s", a->request_index, leaf);
-	else
-		snprintf(buf, len, "networks[%ld]", a->request_index);
-}
-
 int cli_plan_all(struct cli_set *set, struct cli_plan **out, size_t *n_out)
 {
 	const struct pn_resolver res = {
@@ -131,22 +120,18 @@ int cli_plan_all(struct cli_set *set, struct cli_plan **out, size_t *n_out)
 
 		for (size_t k = 0; p->ok && k < p->plan.n; k++) {
 			struct pn_plan_attachment *a = &p->plan.v[k];
-			char owner[PN_IPAM_OWNER_MAX], msg[512], path[256];
+			char owner[PN_IPAM_OWNER_MAX];
+			size_t from = p->pod->ps.n;
 			int rv;
 
 			cli_owner(owner, sizeof(owner), p->pod, a->network);
-			msg[0] = '\0';
-			rv = cli_pools_fill(pools, a, owner, msg, sizeof(msg));
-			if (rv == -ENOMEM) {
+			rv = cli_pools_allocate(pools, a, owner, &p->pod->ps);
+			if (rv < 0) {
 				r = rv;
 				goto cleanup;
 			}
-			if (rv < 0) {
-				entry_path(path, sizeof(path), a, NULL);
-				r = cli_object_problem(p->pod, path, "%s",
-						       msg[0] ? msg : strerror(-rv));
-				if (r < 0)
-					goto cleanup;
+			if (rv > 0) {
+				cli_object_place(p->pod, from);
 				p->ok = false;
 			}
 		}

@@ -1,7 +1,8 @@
 /* pools.c — address allocation over the IPPools found in podnetctl's files
- * (pn/ipam.h): fixed addresses are checked and reserved, then each planned
- * attachment gets one lowest-free address per family of its pool. */
+ * (pn/ipam.h): fixed addresses are checked and reserved first, then each
+ * planned attachment is filled by the controller's own pn_plan_allocate(). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,47 +19,13 @@ struct cli_pools {
 	size_t n;
 };
 
-/* Builds the ipam pool of a valid IPPool; NULL when it cannot be built. */
+/* The ipam pool of a valid IPPool (the controller's own builder); NULL
+ * when it cannot be built. */
 static struct pn_ipam_pool *pool_build(const struct pn_ippool *p)
 {
-	struct pn_ipam_range_spec *specs = NULL;
-	struct pn_prefix *ex = NULL;
 	struct pn_ipam_pool *pool = NULL;
-	size_t n_ex = 0, k = 0;
 
-	if (!p->spec.n_ranges || p->spec.n_ranges > PN_IPAM_RANGES_MAX)
-		return NULL;
-	for (size_t i = 0; i < p->spec.n_ranges; i++)
-		n_ex += p->spec.ranges[i].n_exclude;
-	specs = calloc(p->spec.n_ranges, sizeof(*specs));
-	ex = calloc(n_ex ? n_ex : 1, sizeof(*ex));
-	if (!specs || !ex)
-		goto cleanup;
-	for (size_t i = 0; i < p->spec.n_ranges; i++) {
-		const struct pn_ippool_range *r = &p->spec.ranges[i];
-		struct pn_ipam_range_spec *s = &specs[i];
-
-		if (!r->cidr || pn_prefix_parse(r->cidr, &s->cidr) < 0)
-			goto cleanup;
-		if (r->start && (s->has_start = true) && pn_ip_parse(r->start, &s->start) < 0)
-			goto cleanup;
-		if (r->end && (s->has_end = true) && pn_ip_parse(r->end, &s->end) < 0)
-			goto cleanup;
-		if (r->gateway && (s->has_gateway = true) && pn_ip_parse(r->gateway, &s->gateway) < 0)
-			goto cleanup;
-		s->exclude = &ex[k];
-		for (size_t j = 0; j < r->n_exclude; j++, k++) {
-			if (pn_prefix_parse(r->exclude[j], &ex[k]) < 0)
-				goto cleanup;
-			s->n_exclude++;
-		}
-	}
-	if (pn_ipam_pool_new(specs, p->spec.n_ranges, &pool) < 0)
-		pool = NULL;
-cleanup:
-	free(specs);
-	free(ex);
-	return pool;
+	return pn_ippool_ipam(p, &pool) == 0 ? pool : NULL;
 }
 
 struct cli_pools *cli_pools_new(struct cli_set *set)
@@ -147,94 +114,24 @@ int cli_pools_reserve(struct cli_pools *ps, const char *name, const char *addr, 
 	}
 }
 
-static int add_ip(struct cli_pool *p, struct pn_plan_attachment *a, const struct pn_ip *ip,
-		  size_t range)
-{
-	const struct pn_prefix *cidr = pn_ipam_range_cidr(p->ipam, range);
-	const struct pn_ip *gw = pn_ipam_range_gateway(p->ipam, range);
-	struct pn_prefix pf;
-	char buf[PN_PREFIX_STRLEN];
-	int r;
-
-	if (!cidr)
-		return -EINVAL;
-	pf = (struct pn_prefix){ .addr = *ip, .len = cidr->len };
-	if (pn_prefix_format(&pf, buf, sizeof(buf)) < 0)
-		return -EINVAL;
-	r = pn_plan_attachment_add_ip(a, buf);
-	if (r < 0 || !gw)
-		return r;
-	if (pn_ip_format(gw, buf, sizeof(buf)) < 0)
-		return -EINVAL;
-	for (size_t i = 0; i < a->n_gateways; i++)
-		if (!strcmp(a->gateways[i], buf))
-			return 0;
-	return pn_plan_attachment_add_gateway(a, buf);
-}
-
-int cli_pools_fill(struct cli_pools *ps, struct pn_plan_attachment *a, const char *owner,
-		   char *err, size_t errlen)
+int cli_pools_allocate(struct cli_pools *ps, struct pn_plan_attachment *a, const char *owner,
+		       struct pn_problems *problems)
 {
 	struct cli_pool *p;
-	const struct pn_ippool *ip;
-	bool fam_done[2] = { false, false };
-	int r;
 
 	if (!a->ippool)
 		return 0;
 	p = pool_find(ps, a->ippool);
 	if (!p || !p->ipam) {
-		snprintf(err, errlen, "IPPool \"%s\" is invalid: no address can be allocated",
-			 a->ippool);
-		return -EINVAL;
-	}
-	for (size_t i = 0; i < a->n_requested_ips; i++) {
-		struct pn_ip addr;
-		size_t range;
+		char path[64];
 
-		if (pn_ip_parse(a->requested_ips[i], &addr) < 0) {
-			snprintf(err, errlen, "\"%s\" is not an IP address", a->requested_ips[i]);
-			return -EINVAL;
-		}
-		r = pn_ipam_alloc_addr(p->ipam, &addr, owner, &range);
-		if (r < 0) {
-			snprintf(err, errlen, "%s cannot be reserved in IPPool \"%s\"",
-				 a->requested_ips[i], a->ippool);
-			return r;
-		}
-		r = add_ip(p, a, &addr, range);
-		if (r < 0)
-			return r;
-		fam_done[addr.family == PN_IP_FAMILY_V6] = true;
+		if (a->request_index >= 0)
+			snprintf(path, sizeof(path), "networks[%ld]", a->request_index);
+		else
+			snprintf(path, sizeof(path), "networks");
+		return pn_problems_add(problems, path,
+				       "IPPool \"%s\" is invalid: no address can be allocated",
+				       a->ippool) < 0 ? -ENOMEM : 1;
 	}
-	for (size_t i = 0; i < pn_ipam_pool_nranges(p->ipam); i++) {
-		int fam = pn_ipam_range_cidr(p->ipam, i)->addr.family;
-		struct pn_ip addr;
-		size_t range;
-
-		if (fam_done[fam == PN_IP_FAMILY_V6])
-			continue;
-		fam_done[fam == PN_IP_FAMILY_V6] = true;
-		r = pn_ipam_alloc(p->ipam, fam, owner, &addr, &range);
-		if (r == -ENOSPC) {
-			snprintf(err, errlen, "IPPool \"%s\" has no free IPv%d address left", a->ippool,
-				 fam);
-			return r;
-		}
-		if (r < 0) {
-			snprintf(err, errlen, "allocation from IPPool \"%s\" failed: %s", a->ippool,
-				 strerror(-r));
-			return r;
-		}
-		r = add_ip(p, a, &addr, range);
-		if (r < 0)
-			return r;
-	}
-	ip = p->src->obj.u.ippool;
-	for (size_t i = 0; i < ip->spec.n_routes; i++) {
-		r = pn_plan_attachment_add_route(a, ip->spec.routes[i].dst, ip->spec.routes[i].gw);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	return pn_plan_allocate(a, p->ipam, p->src->obj.u.ippool, owner, problems);
 }
