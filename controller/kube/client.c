@@ -293,7 +293,8 @@ static int req_build_easy(struct pn_kube_req *r)
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, header_cb);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, c->o.connect_timeout_ms);
-	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	if (!c->o.no_compression)
+		curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	if (!r->stream)
 		curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c->o.timeout_ms);

@@ -32,6 +32,7 @@ struct pn_kube_client_opts {
 	struct pn_backoff retry; /* default 0.2s doubling to 10s, jitter 0.5 */
 	int max_retry_after;     /* Retry-After cap, seconds; default 60 */
 	const char *user_agent;  /* default "podnet/0.1" */
+	int no_compression;      /* do not ask for gzip (loopback, benchmarks) */
 };
 
 struct pn_kube_client;

@@ -78,7 +78,7 @@ static void test_restart_mid_watch(void)
 	}
 	it_seen_init(&seen);
 	it_seen_handlers(&seen, &h);
-	struct pn_informer_opts o = { .watch = { .res = &pn_kube_res_configmaps, .ns = t.ns,
+	struct pn_informer_opts o = { .watch = { .res = &pn_kube_res_configmaps, .ns = t.ns, .label_selector = IT_WRITER_SELECTOR,
 						  .backoff = { 0.2, 2.0, 2.0, 0.5 } } };
 	struct pn_informer *inf = pn_informer_new(t.c, &o);
 	pn_informer_add_handlers(inf, &h);
@@ -149,7 +149,7 @@ static void test_expired_watch_relists(void)
 
 	it_seen_init(&seen);
 	it_seen_handlers(&seen, &h);
-	struct pn_informer_opts o = { .watch = { .res = &pn_kube_res_configmaps, .ns = t.ns,
+	struct pn_informer_opts o = { .watch = { .res = &pn_kube_res_configmaps, .ns = t.ns, .label_selector = IT_WRITER_SELECTOR,
 						  .backoff = { 0.2, 2.0, 2.0, 0.5 } } };
 	struct pn_informer *inf = pn_informer_new(pc, &o);
 	pn_informer_add_handlers(inf, &h);

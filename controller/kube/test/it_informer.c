@@ -55,7 +55,7 @@ int main(int argc, char **argv)
 	}
 	it_seen_init(&seen);
 	it_seen_handlers(&seen, &h);
-	struct pn_informer_opts o = { .watch = { .res = &pn_kube_res_configmaps, .ns = t.ns, .page_size = 100 } };
+	struct pn_informer_opts o = { .watch = { .res = &pn_kube_res_configmaps, .ns = t.ns, .label_selector = IT_WRITER_SELECTOR, .page_size = 100 } };
 	struct pn_informer *inf = pn_informer_new(t.c, &o);
 	pn_informer_add_handlers(inf, &h);
 	pn_informer_start(inf);

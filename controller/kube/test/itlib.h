@@ -50,6 +50,10 @@ int it_proxy_port(const struct it_proxy *p);
 void it_proxy_block(struct it_proxy *p, int blocked);
 void it_proxy_stop(struct it_proxy *p);
 
+/* The writer labels its objects; informers under test select them with this
+ * (namespaces also hold ConfigMaps of their own, such as kube-root-ca.crt). */
+#define IT_WRITER_SELECTOR "pn-it=w"
+
 /* Starts this program again as "PROG writer NS COUNT QPS LOGFILE" (see
  * it_writer_main); returns the pid. */
 pid_t it_spawn_writer(const char *ns, int count, double qps, const char *logfile);
@@ -76,7 +80,7 @@ void it_seen_handlers(struct it_seen *s, struct pn_informer_handlers *h);
  * number of objects that differ (or -errno). *expected_events gets the
  * number of writes logged. */
 int it_check_sequences(const char *logfile, struct it_seen *s, int exact, long *expected_events);
-/* Compares the informer's store with a fresh LIST (keys and
+/* Compares the informer's store with a fresh LIST of the writer's objects (keys and
  * resourceVersions); returns the number of differences or -errno. */
 int it_check_cache_equals_list(struct it *t, struct pn_informer *inf);
 
