@@ -517,7 +517,10 @@ static int condition_decode(const json_t *o, struct pn_condition *c, struct pn_p
 		problem(ps, prefix, idx, "status", "must be True, False or Unknown");
 		bad++;
 	}
+	/* null reads as absent, like a field that was omitted */
 	v = json_object_get(o, "reason");
+	if (json_is_null(v))
+		v = NULL;
 	if (v && !json_is_string(v)) {
 		problem(ps, prefix, idx, "reason", "must be a string");
 		bad++;
@@ -530,6 +533,8 @@ static int condition_decode(const json_t *o, struct pn_condition *c, struct pn_p
 		return -ENOMEM;
 	}
 	v = json_object_get(o, "message");
+	if (json_is_null(v))
+		v = NULL;
 	if (v && !json_is_string(v)) {
 		problem(ps, prefix, idx, "message", "must be a string");
 		bad++;

@@ -304,7 +304,7 @@ static void unit__condition__json_roundtrip_keeps_unknown(void **state)
 		"[{\"type\":\"Ready\",\"status\":\"True\",\"observedGeneration\":3,"
 		"\"lastTransitionTime\":\"2025-11-28T21:00:00Z\",\"reason\":\"Ready\",\"message\":\"\","
 		"\"x-extra\":{\"a\":1}},"
-		"{\"type\":\"InUse\",\"status\":\"False\",\"reason\":\"NotInUse\"}]");
+		"{\"type\":\"InUse\",\"status\":\"False\",\"reason\":\"NotInUse\",\"message\":null}]");
 	struct pn_conditions l = { .n = 0 };
 	json_t *out, *o;
 

@@ -104,7 +104,8 @@ int pn_time_parse_rfc3339(const char *s, int64_t *out);
  * not an array, more than PN_CONDITIONS_MAX entries, an entry that is not an
  * object, a missing or invalid type or status, a duplicate type, a reason,
  * message, lastTransitionTime or observedGeneration of the wrong type or
- * format. On error out is left empty. 0, -EINVAL or -ENOMEM. */
+ * format. A null reason or message reads as absent (""). On error out is
+ * left empty. 0, -EINVAL or -ENOMEM. */
 int pn_conditions_from_json(const json_t *arr, struct pn_conditions *out, struct pn_problems *ps,
 			    const char *prefix);
 /* A new array (new reference) or NULL on allocation failure. Each entry has
