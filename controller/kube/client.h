@@ -8,6 +8,9 @@
  * - Ordinary requests are retried on 429, 5xx and connection errors with
  *   exponential backoff and jitter, or after the server's Retry-After.
  * - Response bodies are capped (max_body); streams deliver raw bytes.
+ * - A write retried after a connection error may have been applied the first
+ *   time: a retried CREATE can answer -PN_KUBE_EEXISTS, a retried UPDATE
+ *   -PN_KUBE_ECONFLICT; callers read the object back (as after any conflict).
  *
  * Callbacks must not free the client. A request handle is valid until its done
  * callback returns or it is cancelled. */

@@ -203,12 +203,12 @@ void pn_workqueue_done(struct pn_workqueue *q, const char *key)
 		return;
 	json_object_del(q->processing, k);
 	if (json_object_get(q->dirty, k) && !q->shutting_down) {
-		if (fifo_push(q, k) == 0)
-			kick(q);
-		else
+		if (fifo_push(q, k) < 0)
 			json_object_del(q->dirty, k);
 	}
 	free(k);
+	/* A consumer that stopped taking keys (a concurrency limit) is told again. */
+	kick(q);
 }
 
 void pn_workqueue_shutdown(struct pn_workqueue *q)

@@ -25,7 +25,9 @@ struct pn_workqueue_opts {
 	size_t max_len;                 /* refuse new keys beyond this; default 1,000,000 */
 };
 
-/* Called (from the loop, never inside add()) when keys are ready to get(). */
+/* Called (from the loop, never inside add()) when keys are ready to get():
+ * after adds, after delays expire, and after done() while keys wait. Take
+ * with get() as many as wanted; the rest are offered again later. */
 typedef void (*pn_workqueue_ready_fn)(void *ud);
 
 struct pn_workqueue;

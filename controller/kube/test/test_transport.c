@@ -664,6 +664,61 @@ static void unit__workqueue_on_loop__ready_called_after_delay(void **state)
 	ev_loop_destroy(loop);
 }
 
+static void unit__informer_resync__every_object_redelivered_as_update(void **state)
+{
+	(void)state;
+	static const struct pn_faultsrv_step steps[] = {
+		{ OK200, NULL, LIST("10", OBJ("a", "5") "," OBJ("b", "6")), 0, FS_END, 0 },
+		{ OK200, NULL, NULL, 0, FS_HANG, 1 },
+	};
+	struct env e;
+	struct inf_rec r;
+	memset(&r, 0, sizeof(r));
+	env_start(&e, steps, 2, 0);
+	struct pn_informer_opts o = { .watch = { .res = &pn_kube_res_configmaps, .ns = "t" }, .resync_period = 0.2 };
+	struct pn_informer *inf = pn_informer_new(e.c, &o);
+	struct pn_informer_handlers h = { i_add, i_update, i_delete, &r };
+	pn_informer_add_handlers(inf, &h);
+	pn_informer_start(inf);
+	run_until(&e, &r.updates, 4, 10); /* two resyncs of two objects */
+	assert_int_equal(r.adds, 2);
+	assert_int_equal(r.deletes, 0);
+	assert_string_equal(r.log[2], "update a 5->5");
+	pn_informer_free(inf);
+	env_stop(&e);
+}
+
+static int limited_ready;
+
+static void wq_ready_one(void *ud)
+{
+	struct pn_workqueue *q = ud;
+	const char *k;
+	/* concurrency limit of one: take a key, finish it on the next call */
+	if (pn_workqueue_processing(q) == 0 && pn_workqueue_get(q, &k) == 1) {
+		limited_ready++;
+		pn_workqueue_done(q, k);
+	}
+}
+
+static void unit__workqueue_consumer_with_limit__offered_remaining_keys_again(void **state)
+{
+	(void)state;
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	struct pn_workqueue_opts o = { .qps = -1 };
+	struct pn_workqueue *q = pn_workqueue_new(loop, &o);
+	limited_ready = 0;
+	pn_workqueue_add(q, "a");
+	pn_workqueue_add(q, "b");
+	pn_workqueue_add(q, "c");
+	pn_workqueue_set_ready(q, wq_ready_one, q);
+	for (int i = 0; i < 20 && limited_ready < 3; i++)
+		ev_run(loop, EVRUN_NOWAIT);
+	assert_int_equal(limited_ready, 3);
+	pn_workqueue_free(q);
+	ev_loop_destroy(loop);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -684,6 +739,8 @@ int main(void)
 		cmocka_unit_test(unit__path_building__escaped_and_grouped),
 		cmocka_unit_test(unit__events_repeated__one_create_then_count_patches),
 		cmocka_unit_test(unit__workqueue_on_loop__ready_called_after_delay),
+		cmocka_unit_test(unit__informer_resync__every_object_redelivered_as_update),
+		cmocka_unit_test(unit__workqueue_consumer_with_limit__offered_remaining_keys_again),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
