@@ -39,13 +39,14 @@ $(BUILD)/test/kube_fuzz-replay_%: $(BUILD)/obj/controller/kube/fuzz/%.o $(BUILD)
 
 # The real fuzzers (clang only): make kube-fuzz; run e.g.
 #   build/fuzz/kube_watch_event controller/kube/fuzz/corpus/watch_event -max_total_time=60
+#   build/fuzz/kube_kubeconfig controller/kube/fuzz/corpus/kubeconfig -max_total_time=60
 .PHONY: kube-fuzz
 kube-fuzz: $(patsubst %,$(BUILD)/fuzz/kube_%,$(KUBE_FUZZ))
-$(BUILD)/fuzz/kube_%: controller/kube/fuzz/%.c $(patsubst %.c,%.c,$(wildcard controller/kube/*.c))
+$(BUILD)/fuzz/kube_%: controller/kube/fuzz/%.c $(wildcard controller/kube/*.c controller/kube/*.h)
 	@mkdir -p $(@D)
 	@echo "  FUZZ    $@"
 	$(Q)clang $(CPPFLAGS) $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $< \
-	  controller/kube/frame.c controller/kube/buf.c controller/kube/status.c $(LDLIBS)
+	  $(wildcard controller/kube/*.c) $(LDLIBS)
 
 $(KUBE_BENCH): $(BUILD)/bench/%: $(BUILD)/obj/e2e/bench/%.o $(KUBE_LIB)
 	@mkdir -p $(@D)
