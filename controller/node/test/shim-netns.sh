@@ -22,7 +22,7 @@ T=$(mktemp -d /tmp/pnt-shim-XXXXXX)
 pass=0
 fail=0
 agent_pid=""
-NETNS="pntsA pntsB pntsC pntsD pntsE"
+NETNS="pntsA pntsB pntsC pntsD pntsE pntsF pntsG pntsH pntsI pntsJ pntsK"
 
 cleanup() {
 	[ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null && wait "$agent_pid" 2>/dev/null
@@ -64,13 +64,14 @@ ip link add pntmvpar0 type bridge && ip link set pntmvpar0 up
 for n in $NETNS; do ip netns add "$n" && ip -n "$n" link set lo up; done
 
 start_agent() {
-	"$build/bin/podnet-agent" --no-kube --plans-dir "$T/plans" --socket "$T/run/agent.sock" \
+	# PNT_AGENT_WRAP: a command prefix for the agent, e.g. "valgrind -q --leak-check=full"
+	${PNT_AGENT_WRAP:-} "$build/bin/podnet-agent" --no-kube --plans-dir "$T/plans" --socket "$T/run/agent.sock" \
 		--state-dir "$T/state" --providers-dir "$T/providers" \
 		--primary-cni-conf "$T/conf/10-pnt-default.conflist" --cni-path /usr/lib/cni \
 		--workers 4 --plan-wait-ms 2000 2>>"$T/agent.log" &
 	agent_pid=$!
 	i=0
-	while [ ! -S "$T/run/agent.sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	while [ ! -S "$T/run/agent.sock" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
 }
 stop_agent() {
 	kill "$agent_pid" 2>/dev/null
@@ -170,6 +171,31 @@ if cni ADD cidE pntsE team-a pod5 1.1.0; then
 	jq -e '.cniVersion == "1.1.0"' "$T/out" >/dev/null && ok "add with cniVersion 1.1.0 answers in 1.1.0" || ko "1.1.0: $(cat "$T/out")"
 else ko "add 1.1.0: $(cat "$T/out")"; fi
 
+# ---- a burst: 6 Pods at once (4 workers), then their DELs at once
+pids=""
+for p in F G H I J K; do
+	(cni ADD "cid$p" "pnts$p" team-b "pod$p"; echo $? >"$T/rc.$p") &
+	pids="$pids $!"
+done
+wait $pids
+burst_ok=0
+for p in F G H I J K; do
+	[ "$(cat "$T/rc.$p")" = 0 ] && ip -n "pnts$p" link show eth0 >/dev/null 2>&1 && burst_ok=$((burst_ok + 1))
+done
+[ $burst_ok = 6 ] && ok "burst: 6 concurrent ADDs all attached" || ko "burst: $burst_ok of 6 ADDs attached"
+check "burst: 6 distinct addresses" sh -c "[ \$(for p in F G H I J K; do ip -n pnts\$p -o -4 addr show dev eth0 | awk '{print \$4}'; done | sort -u | wc -l) = 6 ]"
+pids=""
+for p in F G H I J K; do
+	(cni DEL "cid$p" "pnts$p" team-b "pod$p"; echo $? >"$T/rc.$p") &
+	pids="$pids $!"
+done
+wait $pids
+burst_ok=0
+for p in F G H I J K; do
+	[ "$(cat "$T/rc.$p")" = 0 ] && [ "$(links "pnts$p")" = "lo " ] && burst_ok=$((burst_ok + 1))
+done
+[ $burst_ok = 6 ] && ok "burst: 6 concurrent DELs all clean" || ko "burst: $burst_ok of 6 DELs clean"
+
 # ---- the agent is gone
 stop_agent
 if cni ADD cidX pntsB team-a podx; then ko "agent down: ADD succeeded"; else
@@ -187,8 +213,8 @@ if cni DEL cidE pntsE team-a pod5 1.1.0; then ok "agent back: DEL succeeds"; els
 check "agent back: only lo left" sh -c "[ \"$(links pntsE)\" = 'lo ' ]"
 
 stop_agent
-# Under the ASan build, the agent's sanitizer reports land in its log.
-check "agent log: no sanitizer reports" sh -c "! grep -q 'Sanitizer' '$T/agent.log'"
+# Under the ASan build (or PNT_AGENT_WRAP=valgrind), the agent's reports land in its log.
+check "agent log: no sanitizer or valgrind reports" sh -c "! grep -Eq 'Sanitizer|==[0-9]+== ' '$T/agent.log'"
 if [ $fail -gt 0 ]; then
 	echo "---- agent log (tail)"
 	tail -n 30 "$T/agent.log"

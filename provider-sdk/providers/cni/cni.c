@@ -4,8 +4,8 @@
  * prevResult chaining, DEL in reverse order with the cached result), with the
  * controller's addresses injected through the static IPAM plugin.
  *
- * init config keys: "stateDir" (required; the result cache lives in
- * stateDir/cache), "cniPath" (plugin directories, ':'-separated; default
+ * init config keys: "stateDir" (required), "cacheDir" (where results are
+ * cached for DEL/CHECK/GC; default stateDir/cache), "cniPath" (plugin directories, ':'-separated; default
  * /usr/lib/cni:/opt/cni/bin), "primaryConfList" (the node's primary CNI
  * config, used for attachments whose params carry no chain, i.e. default),
  * "pluginTimeoutMs" (default 30000).
@@ -323,6 +323,9 @@ static int32_t cni_init(const struct podnet_host_api *host, const char *config_j
 	}
 	snprintf(st->state_dir, sizeof(st->state_dir), "%s", v->valuestring);
 	snprintf(st->cache_dir, sizeof(st->cache_dir), "%s/cache", st->state_dir);
+	v = cJSON_GetObjectItemCaseSensitive(cfg, "cacheDir");
+	if (cJSON_IsString(v) && v->valuestring[0] && strlen(v->valuestring) < sizeof(st->cache_dir))
+		snprintf(st->cache_dir, sizeof(st->cache_dir), "%s", v->valuestring);
 	v = cJSON_GetObjectItemCaseSensitive(cfg, "cniPath");
 	if (cJSON_IsString(v) && v->valuestring[0])
 		snprintf(st->cni_path, sizeof(st->cni_path), "%s", v->valuestring);
