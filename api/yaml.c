@@ -206,17 +206,13 @@ static int fail_parser(struct loader *ld)
 	}
 }
 
-/* Indentation of the content of the block scalar whose indicator is on
- * 0-based line ind_line: the leading spaces of its first non-blank line, or
- * -1 when there is none. Lines are only ever looked up in increasing order
- * (events come in document order), so a forward cursor suffices. */
-static int block_indent(struct loader *ld, size_t ind_line)
+/* Moves the forward-only line cursor to 0-based line and returns the byte
+ * offset where it starts, or -1 (past the end, or behind the cursor). */
+static long line_start(struct loader *ld, size_t line)
 {
-	size_t off;
-
-	if (ld->cur_line > ind_line + 1) /* not monotonic: give up (approximate) */
+	if (ld->cur_line > line)
 		return -1;
-	while (ld->cur_line < ind_line + 1) {
+	while (ld->cur_line < line) {
 		const char *nl = memchr(ld->buf + ld->cur_off, '\n', ld->len - ld->cur_off);
 
 		if (!nl)
@@ -224,7 +220,47 @@ static int block_indent(struct loader *ld, size_t ind_line)
 		ld->cur_off = (size_t)(nl - ld->buf) + 1;
 		ld->cur_line++;
 	}
-	off = ld->cur_off;
+	return ld->cur_off > LONG_MAX ? -1 : (long)ld->cur_off;
+}
+
+/* Indentation (0-based column) of the content of the block scalar that
+ * starts at mark m, or -1 when unknown. With an explicit indentation
+ * indicator ("|2") it is the parent's indentation plus the digit, the
+ * parent's being key_col - 1 for a mapping value (key_col > 0) or the
+ * indicator line's leading spaces; otherwise it is the leading spaces of
+ * the first non-blank content line, as YAML detects it. Events come in
+ * document order, so the line cursor only moves forward. */
+static int block_indent(struct loader *ld, const yaml_mark_t *m, int key_col)
+{
+	long start = line_start(ld, m->line);
+	size_t off, lead = 0;
+
+	if (start < 0)
+		return -1;
+	off = (size_t)start;
+	while (off + lead < ld->len && ld->buf[off + lead] == ' ')
+		lead++;
+	/* the indicator: the first | or > from the mark on (after any tag or
+	 * anchor); columns count characters, so step over UTF-8 sequences */
+	for (size_t c = 0; off < ld->len && ld->buf[off] != '\n' && c < m->column; off++)
+		if (((unsigned char)ld->buf[off] & 0xc0) != 0x80)
+			c++;
+	while (off < ld->len && ld->buf[off] != '\n' && ld->buf[off] != '|' && ld->buf[off] != '>')
+		off++;
+	if (off < ld->len && (ld->buf[off] == '|' || ld->buf[off] == '>')) {
+		for (size_t h = off + 1; h < ld->len && h < off + 3; h++) {
+			if (ld->buf[h] >= '1' && ld->buf[h] <= '9') {
+				size_t base = key_col > 0 ? (size_t)key_col - 1 : lead;
+
+				return base + 9 > INT_MAX ? -1 : (int)(base + (size_t)(ld->buf[h] - '0'));
+			}
+			if (ld->buf[h] != '-' && ld->buf[h] != '+')
+				break;
+		}
+	}
+	while (off < ld->len && ld->buf[off] != '\n')
+		off++;
+	off++;
 	while (off < ld->len) {
 		size_t sp = 0;
 
@@ -536,6 +572,7 @@ static int on_scalar(struct loader *ld, const yaml_event_t *ev)
 	enum kind k;
 	char q[300];
 	const char *why = NULL;
+	int indent = -1;
 	json_t *v;
 	int r;
 
@@ -587,10 +624,13 @@ static int on_scalar(struct loader *ld, const yaml_event_t *ev)
 		return FAIL(ld, &ev->start_mark, "\"%s\" is not a valid %s", q,
 			    (const char *)ev->data.scalar.tag);
 	}
-	r = attach(ld, v, ev, style,
-		   style == PN_STYLE_LITERAL || style == PN_STYLE_FOLDED
-			   ? block_indent(ld, ev->start_mark.line)
-			   : -1);
+	if (style == PN_STYLE_LITERAL || style == PN_STYLE_FOLDED) {
+		const struct frame *f = ld->depth ? &ld->stack[ld->depth - 1] : NULL;
+		int key_col = f && json_is_object(f->container) && !ld->origin ? f->keypos.col : 0;
+
+		indent = block_indent(ld, &ev->start_mark, key_col);
+	}
+	r = attach(ld, v, ev, style, indent);
 	return r < 0 ? r : 0;
 }
 

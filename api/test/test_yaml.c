@@ -568,6 +568,58 @@ static void unit__yaml__annotation_block_scalar_positions_point_into_file(void *
 	pn_docs_clear(&ds);
 }
 
+static void unit__yaml__annotation_block_indentation_indicators(void **state)
+{
+	static const char src[] = "metadata:\n"
+				  "  annotations:\n"
+				  "    podnet.dev/networks: |2\n"
+				  "        - podNetworkName: a\n"
+				  "        - podNetworkName: b\n"
+				  "    \"r\xc3\xa9seau\": !!str |-\n"
+				  "\n"
+				  "      - podNetworkName: c\n"
+				  "    folded: >\n"
+				  "      [{\"podNetworkName\": \"d\"}]\n"
+				  "list:\n"
+				  "- |1\n"
+				  "   - podNetworkName: e\n";
+	static const struct {
+		const char *outer, *inner, *needle;
+		int indent;
+	} cases[] = {
+		{ "metadata.annotations[\"podnet.dev/networks\"]", "networks[1].podNetworkName", "b\n", 6 },
+		{ "metadata.annotations[\"r\xc3\xa9seau\"]", "networks[0].podNetworkName", "c\n", 6 },
+		{ "metadata.annotations.folded", "networks[0].podNetworkName", "\"d\"", 6 },
+		{ "list[0]", "networks[0].podNetworkName", "e\n", 1 },
+	};
+	struct pn_docs ds = { 0 };
+	struct pn_problems ps = { 0 };
+
+	(void)state;
+	assert_int_equal(pn_doc_load_yaml(src, strlen(src), NULL, &ds, &ps), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pn_srcpos origin;
+		struct pn_doc v;
+		json_t *s;
+		char *outer = strdup(cases[i].outer);
+
+		assert_int_equal(pn_srcmap_find(ds.v[0].map, outer, &origin), 1);
+		if (origin.indent != cases[i].indent)
+			fail_msg("%s: indent %d, expected %d", outer, origin.indent, cases[i].indent);
+		s = i < 3 ? json_object_get(json_object_get(json_object_get(ds.v[0].root, "metadata"),
+							    "annotations"),
+					    i == 0 ? "podnet.dev/networks" : i == 1 ? "r\xc3\xa9seau" : "folded")
+			  : json_array_get(json_object_get(ds.v[0].root, "list"), 0);
+		assert_int_equal(pn_doc_load_value(json_string_value(s), json_string_length(s), &origin,
+						   "networks", &v, &ps),
+				 0);
+		assert_at(v.map, cases[i].inner, 1, src, cases[i].needle, 0);
+		pn_doc_clear(&v);
+		free(outer);
+	}
+	pn_docs_clear(&ds);
+}
+
 static void unit__yaml__annotation_flow_scalar_positions(void **state)
 {
 	struct pn_docs ds = { 0 };
@@ -760,6 +812,7 @@ int main(void)
 		cmocka_unit_test(unit__yaml__non_string_keys_refused),
 		cmocka_unit_test(unit__yaml__non_core_tags_refused),
 		cmocka_unit_test(unit__yaml__annotation_block_scalar_positions_point_into_file),
+		cmocka_unit_test(unit__yaml__annotation_block_indentation_indicators),
 		cmocka_unit_test(unit__yaml__annotation_flow_scalar_positions),
 		cmocka_unit_test(unit__yaml__annotation_value_without_origin),
 		cmocka_unit_test(unit__yaml__annotation_value_hostile),
