@@ -142,6 +142,10 @@ same unknown.yaml.expected
 run "bad.json" 1 "$bin" validate bad.json
 same bad.json.expected
 has "bad.json:6:50: IPPool/json-pool: spec.ranges[1].cidr: must be a string, not a number"
+# a file over the 4 MiB cap is refused with the position where the cap is hit
+{ echo "a: b"; head -c 4194400 /dev/zero | tr '\0' '#'; } >"$tmp/big.yaml"
+run "big file" 1 "$bin" validate "$tmp/big.yaml"
+has "$tmp/big.yaml:2:4194300: -: -: text larger than 4194304 bytes"
 # several files: each line names its own file, in order
 run "two files" 1 "$bin" validate good.yaml dup-key.yaml alias.yaml
 if [ "$(cut -d: -f1 "$tmp/out" | tr '\n' ' ')" = "dup-key.yaml alias.yaml " ]; then
