@@ -14,13 +14,15 @@
 RUN_SCRIPT ?= e2e/cluster/run-pod
 RUN_DEPS   +=
 CLUSTER_LOCK := /tmp/podnet-cluster.lock
+# Take the machine-wide cluster lock unless the caller already holds it.
+WITH_LOCK = $(if $(PODNET_CLUSTER_LOCKED),,flock $(CLUSTER_LOCK))
 
 .PHONY: cluster-up cluster-down run
 cluster-up:
-	@flock $(CLUSTER_LOCK) e2e/cluster/up
+	@$(WITH_LOCK) e2e/cluster/up
 
 cluster-down:
-	@flock $(CLUSTER_LOCK) e2e/cluster/down
+	@$(WITH_LOCK) e2e/cluster/down
 
 run:
 	@e2e/cluster/install >/dev/null

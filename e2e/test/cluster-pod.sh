@@ -20,6 +20,7 @@ k() { "$KUBECTL" --kubeconfig "$KUBECONFIG" "$@"; }
 
 passed=0
 failed=0
+not() { ! "$@"; }
 ok() { passed=$((passed + 1)); echo "ok   - $*"; }
 nok() { failed=$((failed + 1)); echo "FAIL - $*"; }
 check() { # check NAME CMD...
@@ -101,25 +102,25 @@ check "pod__container__has_process" sh -c '[ -n "$1" ] && [ -e "/proc/$1/ns/net"
 addrs=$(nsenter --net="/proc/$pid/ns/net" ip -4 -o addr show dev eth0 2>&1)
 echo "eth0 in the pod: $addrs"
 check "pod__ip__configured_on_eth0_in_pod_netns" sh -c 'echo "$1" | grep -qF " inet $2/"' _ "$addrs" "$ip"
-hostns=$(stat -L -c %i /proc/1/ns/net)
+hostns=$(stat -L -c %i /proc/self/ns/net)
 podns=$(stat -L -c %i "/proc/$pid/ns/net")
-check "pod__netns__not_host_netns" [ "$podns" != "$hostns" ]
+check "pod__netns__not_host_netns" sh -c '[ -n "$1" ] && [ -n "$2" ] && [ "$1" != "$2" ]' _ "$podns" "$hostns"
 nsfile=""
 for f in "$CONTAINERD_NETNS_DIR"/*; do
 	[ "$(stat -L -c %i "$f" 2>/dev/null)" = "$podns" ] && nsfile=$f
 done
 echo "pod netns file: ${nsfile:-none}"
 check "pod__netns__kept_under_run_dir" [ -n "$nsfile" ]
-check "pod__ip__reachable_from_host" ping -c 1 -W 2 "$ip"
+check "pod__ip__reachable_from_host" busybox ping -c 1 -W 2 "$ip"
 
 # ---- token users and RBAC --------------------------------------------------
 ukc=$("$here/../cluster/kubeconfig-for" podnet-user)
 can() { [ "$("$KUBECTL" --kubeconfig "$ukc" auth can-i "$@" 2>/dev/null)" = yes ]; }
 check "rbac__token_user__authenticates" "$KUBECTL" --kubeconfig "$ukc" get --raw /version
-check "rbac__token_user_unbound__cannot_list_pods" sh -c '! "$@"' _ can list pods -n "$ns"
+check "rbac__token_user_unbound__cannot_list_pods" not can list pods -n "$ns"
 k -n "$ns" create rolebinding podnet-users-view --clusterrole=view --group=podnet:users >/dev/null
 check "rbac__group_bound__can_list_pods" poll 10 can list pods -n "$ns"
-check "rbac__group_bound__still_cannot_delete" sh -c '! "$@"' _ can delete pods -n "$ns"
+check "rbac__group_bound__still_cannot_delete" not can delete pods -n "$ns"
 
 # ---- a second node ------------------------------------------------------
 if [ -n "${NODE_NAME2:-}" ]; then
@@ -137,8 +138,8 @@ fi
 k -n "$ns" delete pod p1 --wait=false >/dev/null
 gone() { ! k -n "$ns" get pod p1 >/dev/null 2>&1; }
 check "pod__deleted__object_gone_within_60s" poll 60 gone
-check "pod__deleted__netns_removed" poll 30 sh -c '[ ! -e "$1" ]' _ "$nsfile"
-check "pod__deleted__process_gone" poll 30 sh -c '[ ! -e "/proc/$1" ]' _ "$pid"
+check "pod__deleted__netns_removed" poll 30 sh -c '[ -n "$1" ] && [ ! -e "$1" ]' _ "$nsfile"
+check "pod__deleted__process_gone" poll 30 sh -c '[ -n "$1" ] && [ ! -e "/proc/$1" ]' _ "$pid"
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
