@@ -468,6 +468,12 @@ static void req_finish(struct pn_kube_req *r, CURLcode cc)
 
 	pn_kube_status_clear(&st);
 	curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &http);
+	long ver = 0, conns = 0;
+	curl_easy_getinfo(r->easy, CURLINFO_HTTP_VERSION, &ver);
+	curl_easy_getinfo(r->easy, CURLINFO_NUM_CONNECTS, &conns);
+	if (ver == CURL_HTTP_VERSION_2_0)
+		c->stats.http2++;
+	c->stats.connects += (unsigned long)conns;
 	req_detach_easy(r);
 	ev_timer_stop(c->loop, &r->idle);
 	if (r->cancelled) {

@@ -89,6 +89,8 @@ struct pn_kube_client_stats {
 	unsigned long retries;
 	unsigned long throttled;  /* requests that waited for the rate limiter */
 	unsigned long bytes_in;
+	unsigned long http2;      /* attempts answered over HTTP/2 */
+	unsigned long connects;   /* new connections opened (the rest reused one) */
 };
 void pn_kube_client_stats(struct pn_kube_client *c, struct pn_kube_client_stats *out);
 

@@ -338,6 +338,10 @@ int main(int argc, char **argv)
 	       ws.lists, ws.pages, ws.watches, ws.events, ws.bookmarks, ws.relists, ws.errors);
 	pn_informer_free(fi);
 	pn_informer_free(si);
+	struct pn_kube_client_stats cst;
+	pn_kube_client_stats(b.c, &cst);
+	printf("transport: %lu requests (%lu over HTTP/2) on %lu connection(s), %.1f MiB received, %lu retries\n",
+	       cst.requests, cst.http2, cst.connects, cst.bytes_in / 1048576.0, cst.retries);
 
 	/* cleanup: delete the Node (kube-controller-manager's pod GC then
 	 * force-deletes the Pods bound to it, which no kubelet would ever confirm)

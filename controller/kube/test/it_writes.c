@@ -155,6 +155,12 @@ int main(void)
 	IT_CHECK(r == -PN_KUBE_ENOTFOUND && !strcmp(s.st.reason, "NotFound"), "get after delete: -ENOENT NotFound");
 	pn_kube_sync_clear(&s);
 
+	struct pn_kube_client_stats cs;
+	pn_kube_client_stats(t.c, &cs);
+	IT_CHECK(cs.http2 == cs.requests && cs.connects <= 2,
+		 "transport: %lu requests, %lu over HTTP/2, %lu connection(s) opened (the rest reused)",
+		 cs.requests, cs.http2, cs.connects);
+
 	json_decref(upd);
 	json_decref(v1);
 	json_decref(cm);

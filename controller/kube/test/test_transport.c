@@ -472,6 +472,8 @@ static void unit__request_429_retry_after__waits_then_succeeds(void **state)
 	struct pn_kube_client_stats cs;
 	pn_kube_client_stats(e.c, &cs);
 	assert_int_equal(cs.retries, 2);
+	assert_int_equal(cs.http2, 0); /* plain HTTP/1.1 server */
+	assert_int_equal(cs.connects, 3); /* it closes every connection */
 	assert_int_equal(pn_faultsrv_nreq(e.srv), 3);
 	json_decref(body);
 	env_stop(&e);
