@@ -490,8 +490,13 @@ int pn_kube_config_in_cluster(const char *sa_dir, struct pn_kube_config **out,
 		r = -ENOMEM;
 		goto out;
 	}
-	if (asprintf(&cfg->token_file, "%s/token", sa_dir) < 0 ||
-	    asprintf(&cfg->ca_file, "%s/ca.crt", sa_dir) < 0) {
+	if (asprintf(&cfg->token_file, "%s/token", sa_dir) < 0) {
+		cfg->token_file = NULL;
+		r = -ENOMEM;
+		goto out;
+	}
+	if (asprintf(&cfg->ca_file, "%s/ca.crt", sa_dir) < 0) {
+		cfg->ca_file = NULL;
 		r = -ENOMEM;
 		goto out;
 	}
