@@ -56,6 +56,16 @@ int pn_agent_plan_invalid(struct pn_agent *a, const char *ns, const char *name, 
 /* The Pod is gone from the API (its records stay until DEL/GC). */
 void pn_agent_plan_forget(struct pn_agent *a, const char *ns, const char *name);
 
+/* Hot-plug. pn_agent_plan_set queues this by itself; --plans-dir mode calls
+ * pn_agent_replan when a plan file changes. Queued requests are deduplicated
+ * and run on the agent's hot-plug thread: each attached sandbox of the Pod is
+ * brought to the current plan by attaching and detaching attachments other
+ * than default in the recorded netns, then its network-status is emitted.
+ * A pending or invalid plan leaves what is attached alone. */
+void pn_agent_replan(struct pn_agent *a, const char *ns, const char *name);
+/* The same, synchronously (returns -errno or the number of changes). */
+int pn_agent_reconcile(struct pn_agent *a, const char *ns, const char *name);
+
 /* ---- status out --------------------------------------------------------------- */
 
 /* network_status_json: the annotation value (a JSON list). */

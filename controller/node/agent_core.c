@@ -186,6 +186,11 @@ int pn_agent_new(const struct pn_agent_config *cfg, struct pn_agent **out, char 
 	if (!pn_agent_provider(a, a->default_provider))
 		pn_agent_log(PODNET_LOG_WARNING, "the default network's provider %s is not loaded: ADD will fail",
 			     a->default_provider);
+	r = pn_hotplug_start(a);
+	if (r < 0) {
+		snprintf(err, errlen, "cannot start the hot-plug thread");
+		goto fail;
+	}
 	*out = a;
 	return 0;
 fail:
@@ -197,6 +202,7 @@ void pn_agent_free(struct pn_agent *a)
 {
 	if (!a)
 		return;
+	pn_hotplug_stop(a);
 	for (int i = 0; i < a->n_providers; i++)
 		pn_provider_free(a->providers[i]);
 	pn_plan_store_clear(&a->plans);
@@ -550,51 +556,69 @@ static void fill_ids(const struct req *q, const json_t *rec, struct podnet_pod *
 
 /* Detaches the record's attachments in reverse; those that fail stay in the
  * record. Returns 0 when everything went. */
+/* The netns to undo in: the request's, else the recorded one; "" when gone. */
+static const char *undo_netns(const struct req *q, const json_t *rec)
+{
+	const char *netns = q && q->netns && *q->netns ? q->netns : json_string_value(json_object_get(rec, "netns"));
+	struct stat st;
+
+	if (!netns || (netns[0] && stat(netns, &st) < 0))
+		return ""; /* the namespace is gone: providers clean what they can */
+	return netns;
+}
+
+/* Detaches one recorded attachment. */
+static int detach_att(struct pn_agent *a, const struct req *q, const json_t *rec, const json_t *att, const char *netns,
+		      struct podnet_result *res, char *why, size_t whylen)
+{
+	const char *pname = json_string_value(json_object_get(att, "providerName"));
+	struct pn_provider *p = pname ? pn_agent_provider(a, pname) : NULL;
+	struct podnet_pod pod;
+	struct podnet_sandbox sb;
+	struct podnet_request rq;
+	struct att_view v;
+	int e;
+
+	if (!p) {
+		snprintf(why, whylen, "provider %s of %s is not loaded", pname ? pname : "?",
+			 json_string_value(json_object_get(att, "interface")));
+		return -ENOENT;
+	}
+	if (view_of(att, NULL, &v) < 0) {
+		view_clear(&v);
+		snprintf(why, whylen, "recorded attachment is malformed");
+		return -EINVAL;
+	}
+	fill_ids(q ? q : &(struct req){0}, rec, &pod, &sb, netns);
+	memset(&rq, 0, sizeof(rq));
+	rq.pod = &pod;
+	rq.sandbox = &sb;
+	rq.attachment = &v.a;
+	rq.deadline_ms = pn_provider_now_ms() + (uint64_t)a->cfg.op_timeout_ms;
+	e = pn_provider_detach(p, &rq, res);
+	view_clear(&v);
+	if (e < 0) {
+		snprintf(why, whylen, "detach of %s (%s) failed: %.300s", json_string_value(json_object_get(att, "interface")),
+			 pname, res->message[0] ? res->message : strerror(-e));
+		pn_agent_log(PODNET_LOG_ERROR, "container %s: %s", sb.container_id, why);
+	}
+	return e;
+}
+
+/* Detaches the record's attachments in reverse; those that fail stay in the
+ * record. Returns 0 when everything went. */
 static int detach_record(struct pn_agent *a, const struct req *q, json_t *rec, char *why, size_t whylen)
 {
 	json_t *atts = json_object_get(rec, "attachments");
-	const char *netns = q && q->netns && *q->netns ? q->netns : json_string_value(json_object_get(rec, "netns"));
+	const char *netns = undo_netns(q, rec);
 	struct podnet_result *res = calloc(1, sizeof(*res));
-	struct stat st;
 	int r = 0;
 
 	if (!res)
 		return -ENOMEM;
-	if (!netns || (netns[0] && stat(netns, &st) < 0))
-		netns = ""; /* the namespace is gone: providers clean what they can */
 	for (size_t i = json_array_size(atts); i-- > 0;) {
-		json_t *att = json_array_get(atts, i);
-		struct podnet_pod pod;
-		struct podnet_sandbox sb;
-		struct podnet_request rq;
-		struct att_view v;
-		const char *pname = json_string_value(json_object_get(att, "providerName"));
-		struct pn_provider *p = pname ? pn_agent_provider(a, pname) : NULL;
-		int e;
-
-		if (!p) {
-			snprintf(why, whylen, "provider %s of %s is not loaded", pname ? pname : "?",
-				 json_string_value(json_object_get(att, "interface")));
-			r = -ENOENT;
-			continue;
-		}
-		if (view_of(att, NULL, &v) < 0) {
-			view_clear(&v);
-			r = -EINVAL;
-			continue;
-		}
-		fill_ids(q ? q : &(struct req){0}, rec, &pod, &sb, netns);
-		memset(&rq, 0, sizeof(rq));
-		rq.pod = &pod;
-		rq.sandbox = &sb;
-		rq.attachment = &v.a;
-		rq.deadline_ms = pn_provider_now_ms() + (uint64_t)a->cfg.op_timeout_ms;
-		e = pn_provider_detach(p, &rq, res);
-		view_clear(&v);
+		int e = detach_att(a, q, rec, json_array_get(atts, i), netns, res, why, whylen);
 		if (e < 0) {
-			snprintf(why, whylen, "detach of %s (%s) failed: %.300s", json_string_value(json_object_get(att, "interface")),
-				 pname, res->message[0] ? res->message : strerror(-e));
-			pn_agent_log(PODNET_LOG_ERROR, "container %s: %s", sb.container_id, why);
 			r = e;
 			continue;
 		}
@@ -602,6 +626,53 @@ static int detach_record(struct pn_agent *a, const struct req *q, json_t *rec, c
 	}
 	free(res);
 	return r;
+}
+
+/* Attaches one planned attachment and appends it (with its result) to the
+ * record. err gets the reason on failure; res->cni_code may be set. */
+static int attach_att(struct pn_agent *a, json_t *rec, const json_t *att, const char *ifname_override,
+		      const struct podnet_pod *pod, const struct podnet_sandbox *sb, const char *cni_version,
+		      struct podnet_result *res, char *err, size_t errlen)
+{
+	const char *pname = provider_of(a, att);
+	struct pn_provider *p = pn_agent_provider(a, pname);
+	struct podnet_request rq;
+	struct att_view v;
+	json_t *done;
+	int r;
+
+	if (!p) {
+		snprintf(err, errlen, "network %s: provider %s is not loaded on this node",
+			 json_string_value(json_object_get(att, "network")), pname);
+		res->cni_code = 50;
+		return -ENOENT;
+	}
+	if (view_of(att, ifname_override, &v) < 0) {
+		view_clear(&v);
+		snprintf(err, errlen, "plan attachment of network %s is malformed",
+			 json_string_value(json_object_get(att, "network")) ?: "?");
+		res->cni_code = 7;
+		return -EINVAL;
+	}
+	memset(&rq, 0, sizeof(rq));
+	rq.pod = pod;
+	rq.sandbox = sb;
+	rq.attachment = &v.a;
+	rq.deadline_ms = pn_provider_now_ms() + (uint64_t)a->cfg.op_timeout_ms;
+	r = pn_provider_attach(p, &rq, res);
+	if (r < 0) {
+		snprintf(err, errlen, "network %s (%s on %s): %s", v.a.network, v.a.interface, pname,
+			 res->message[0] ? res->message : strerror(-r));
+		view_clear(&v);
+		return r;
+	}
+	done = json_deep_copy(att);
+	json_object_set_new(done, "interface", json_string(v.a.interface));
+	json_object_set_new(done, "providerName", json_string(pname));
+	json_object_set_new(done, "result", result_json(res, cni_version));
+	json_array_append_new(json_object_get(rec, "attachments"), done);
+	view_clear(&v);
+	return 0;
 }
 
 static json_t *do_add(struct pn_agent *a, struct req *q)
@@ -658,48 +729,15 @@ static json_t *do_add(struct pn_agent *a, struct req *q)
 		json_array_foreach(atts, i, att)
 		{
 			int is_default = !strcmp(json_string_value(json_object_get(att, "network")) ?: "", "default");
-			const char *pname = provider_of(a, att);
-			struct pn_provider *p = pn_agent_provider(a, pname);
 			struct podnet_pod pod = {q->pod_ns, q->pod_name, q->pod_uid};
 			struct podnet_sandbox sb = {q->cid, q->netns};
-			struct podnet_request rq;
-			struct att_view v;
-			json_t *done;
 
 			if (is_default != (pass == 0))
 				continue;
-			if (!p) {
-				snprintf(err, sizeof(err), "network %s: provider %s is not loaded on this node",
-					 json_string_value(json_object_get(att, "network")), pname);
-				r = -ENOENT;
-				res->cni_code = 50;
+			r = attach_att(a, rec, att, is_default ? q->ifname : NULL, &pod, &sb, q->cni_version, res, err,
+				       sizeof(err));
+			if (r < 0)
 				goto rollback;
-			}
-			if (view_of(att, is_default ? q->ifname : NULL, &v) < 0) {
-				view_clear(&v);
-				snprintf(err, sizeof(err), "plan attachment %zu is malformed", i);
-				r = -EINVAL;
-				res->cni_code = 7;
-				goto rollback;
-			}
-			memset(&rq, 0, sizeof(rq));
-			rq.pod = &pod;
-			rq.sandbox = &sb;
-			rq.attachment = &v.a;
-			rq.deadline_ms = pn_provider_now_ms() + (uint64_t)a->cfg.op_timeout_ms;
-			r = pn_provider_attach(p, &rq, res);
-			if (r < 0) {
-				snprintf(err, sizeof(err), "network %s (%s on %s): %s", v.a.network, v.a.interface, pname,
-					 res->message[0] ? res->message : strerror(-r));
-				view_clear(&v);
-				goto rollback;
-			}
-			done = json_deep_copy(att);
-			json_object_set_new(done, "interface", json_string(v.a.interface));
-			json_object_set_new(done, "providerName", json_string(pname));
-			json_object_set_new(done, "result", result_json(res, q->cni_version));
-			json_array_append_new(json_object_get(rec, "attachments"), done);
-			view_clear(&v);
 			r = pn_record_save(a->records_dir, rec);
 			if (r < 0) {
 				snprintf(err, sizeof(err), "cannot write the attachment record: %s", strerror(-r));
@@ -940,6 +978,150 @@ static json_t *do_status(struct pn_agent *a)
 		     : ok_resp(NULL);
 	free(res);
 	return resp;
+}
+
+/* ---- hot-plug ------------------------------------------------------------------------- */
+
+/* A recorded attachment equals a planned one when, without what the agent
+ * added (providerName, result), they are the same JSON. */
+static int same_attachment(const json_t *planned, const json_t *recorded)
+{
+	json_t *r = json_deep_copy(recorded);
+	int eq;
+
+	json_object_del(r, "providerName");
+	json_object_del(r, "result");
+	eq = json_equal(r, planned);
+	json_decref(r);
+	return eq;
+}
+
+static int is_default_att(const json_t *att)
+{
+	return !strcmp(json_string_value(json_object_get(att, "network")) ?: "", "default");
+}
+
+/* Brings one attached record to the plan's attachments (default excluded).
+ * Returns the number of changes, or -errno. */
+static int reconcile_record(struct pn_agent *a, json_t *rec, const json_t *planned)
+{
+	json_t *atts = json_object_get(rec, "attachments"), *att;
+	const char *netns = undo_netns(NULL, rec);
+	struct podnet_result *res = calloc(1, sizeof(*res));
+	char why[1024];
+	size_t i, k;
+	int changes = 0, r = 0;
+
+	if (!res)
+		return -ENOMEM;
+	/* detach what the plan no longer has (or has differently) */
+	for (i = json_array_size(atts); i-- > 0;) {
+		int wanted = 0;
+
+		att = json_array_get(atts, i);
+		if (is_default_att(att))
+			continue;
+		json_array_foreach(planned, k, att) if (!wanted && same_attachment(att, json_array_get(atts, i))) wanted = 1;
+		if (wanted)
+			continue;
+		r = detach_att(a, NULL, rec, json_array_get(atts, i), netns, res, why, sizeof(why));
+		if (r < 0)
+			goto out;
+		pn_agent_log(PODNET_LOG_INFO, "hot-plug: detached %s from container %s",
+			     json_string_value(json_object_get(json_array_get(atts, i), "interface")),
+			     json_string_value(json_object_get(rec, "containerID")));
+		json_array_remove(atts, i);
+		changes++;
+		r = pn_record_save(a->records_dir, rec);
+		if (r < 0)
+			goto out;
+	}
+	/* attach what is new, in plan order */
+	json_array_foreach(planned, k, att)
+	{
+		struct podnet_pod pod;
+		struct podnet_sandbox sb;
+		int have = 0;
+		json_t *ra;
+
+		if (is_default_att(att))
+			continue;
+		json_array_foreach(atts, i, ra) if (!have && same_attachment(att, ra)) have = 1;
+		if (have)
+			continue;
+		if (!netns[0]) {
+			r = -ENOENT;
+			goto out;
+		}
+		fill_ids(&(struct req){0}, rec, &pod, &sb, netns);
+		memset(res, 0, sizeof(*res));
+		r = attach_att(a, rec, att, NULL, &pod, &sb, json_string_value(json_object_get(rec, "cniVersion")) ?: "1.0.0",
+			       res, why, sizeof(why));
+		if (r < 0) {
+			pn_agent_log(PODNET_LOG_ERROR, "hot-plug: container %s: %s", sb.container_id, why);
+			continue; /* the others still go in; the next plan change retries */
+		}
+		pn_agent_log(PODNET_LOG_INFO, "hot-plug: attached %s to container %s",
+			     json_string_value(json_object_get(att, "interface")), sb.container_id);
+		changes++;
+		r = pn_record_save(a->records_dir, rec);
+		if (r < 0)
+			goto out;
+	}
+	r = 0;
+out:
+	free(res);
+	return r < 0 ? r : changes;
+}
+
+int pn_agent_reconcile(struct pn_agent *a, const char *ns, const char *name)
+{
+	json_t *plan = NULL, *planned, *ids = NULL, *id;
+	struct pn_pod_lock *lk;
+	char key[600], err[512];
+	size_t i;
+	int r;
+
+	snprintf(key, sizeof(key), "pod:%s/%s", ns, name);
+	pthread_rwlock_rdlock(&a->gc_lock);
+	lk = pod_lock(a, key);
+	if (!lk) {
+		pthread_rwlock_unlock(&a->gc_lock);
+		return -ENOMEM;
+	}
+	r = pn_plan_store_get(&a->plans, ns, name, 0, &plan, err, sizeof(err));
+	if (r < 0)
+		goto out; /* pending or invalid: keep what is attached */
+	planned = plan ? json_object_get(plan, "attachments") : NULL;
+	if (!planned)
+		planned = json_array(); /* asked for nothing: default only */
+	else
+		json_incref(planned);
+	r = pn_record_list(a->records_dir, &ids);
+	json_array_foreach(ids, i, id)
+	{
+		json_t *rec = NULL;
+
+		if (pn_record_load(a->records_dir, json_string_value(id), &rec) < 0 || !rec)
+			continue;
+		if (!strcmp(json_string_value(json_object_get(rec, "podNamespace")) ?: "", ns) &&
+		    !strcmp(json_string_value(json_object_get(rec, "podName")) ?: "", name) &&
+		    !strcmp(json_string_value(json_object_get(rec, "state")) ?: "", "attached")) {
+			int c = reconcile_record(a, rec, planned);
+			if (c > 0)
+				emit_status(a, rec);
+			if (c < 0)
+				r = c;
+		}
+		json_decref(rec);
+	}
+	json_decref(planned);
+out:
+	json_decref(ids);
+	json_decref(plan);
+	pod_unlock(a, lk);
+	pthread_rwlock_unlock(&a->gc_lock);
+	return r;
 }
 
 int pn_agent_handle(struct pn_agent *a, const char *request, size_t len, char **response)

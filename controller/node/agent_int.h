@@ -83,10 +83,24 @@ struct pn_agent {
 	pn_agent_status_fn *status_fn;
 	void *status_ctx;
 
+	/* hot-plug queue (agent_hotplug.c) */
+	pthread_t hp_thread;
+	int hp_started, hp_stop;
+	pthread_mutex_t hp_mu;
+	pthread_cond_t hp_cv;
+	struct pn_hp_item *hp_head;
+
 	volatile sig_atomic_t stopping;
 	int listen_fd;
 };
 
 struct pn_provider *pn_agent_provider(struct pn_agent *a, const char *name);
+
+struct pn_hp_item {
+	char *ns, *name;
+	struct pn_hp_item *next;
+};
+int pn_hotplug_start(struct pn_agent *a);
+void pn_hotplug_stop(struct pn_agent *a);
 
 #endif

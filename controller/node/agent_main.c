@@ -5,6 +5,9 @@
  * Pod watch plugs into node/agent.h's plan and status doors. */
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/inotify.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +23,50 @@ static void on_signal(int sig)
 	(void)sig;
 	if (the_agent)
 		pn_agent_stop(the_agent);
+}
+
+/* --plans-dir: a changed, new or removed plan file hot-plugs its Pod, as a
+ * changed podnet.dev/plan annotation will with the Pod watch. */
+static volatile int watcher_stop;
+
+static void *watch_plans(void *arg)
+{
+	const char *dir = arg;
+	char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
+	int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+
+	if (fd < 0 || inotify_add_watch(fd, dir, IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM) < 0) {
+		fprintf(stderr, "podnet-agent: cannot watch %s: %s (no hot-plug from files)\n", dir, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	while (!watcher_stop) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		ssize_t n;
+
+		if (poll(&p, 1, 300) <= 0)
+			continue;
+		n = read(fd, buf, sizeof(buf));
+		for (char *q = buf; n > 0 && q < buf + n;) {
+			struct inotify_event *ev = (struct inotify_event *)(void *)q;
+			char name[256], *us, *dot;
+
+			q += sizeof(*ev) + ev->len;
+			if (!ev->len || strlen(ev->name) >= sizeof(name))
+				continue;
+			strcpy(name, ev->name);
+			us = strchr(name, '_');
+			dot = strrchr(name, '.');
+			if (!us || !dot || strcmp(dot, ".json") || dot < us)
+				continue;
+			*us = '\0';
+			*dot = '\0';
+			pn_agent_replan(the_agent, name, us + 1);
+		}
+	}
+	close(fd);
+	return NULL;
 }
 
 static void usage(FILE *f)
@@ -95,9 +142,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "podnet-agent: %s\n", err);
 		return 1;
 	}
-	r = pn_agent_serve(the_agent, sock, workers, err, sizeof(err));
-	if (r < 0)
-		fprintf(stderr, "podnet-agent: %s\n", err);
+	{
+		pthread_t w;
+		int watching = cfg.plans_dir && pthread_create(&w, NULL, watch_plans, (void *)cfg.plans_dir) == 0;
+
+		r = pn_agent_serve(the_agent, sock, workers, err, sizeof(err));
+		if (r < 0)
+			fprintf(stderr, "podnet-agent: %s\n", err);
+		watcher_stop = 1;
+		if (watching)
+			pthread_join(w, NULL);
+	}
 	pn_agent_free(the_agent);
 	the_agent = NULL;
 	return r < 0 ? 1 : 0;

@@ -187,8 +187,14 @@ int pn_agent_plan_set(struct pn_agent *a, const char *ns, const char *name, cons
 	json_t *plan;
 	char err[256];
 
-	if (!plan_json)
-		return store_set(&a->plans, ns, name, uid, PN_PLAN_DEFAULT, NULL, NULL);
+	int r;
+
+	if (!plan_json) {
+		r = store_set(&a->plans, ns, name, uid, PN_PLAN_DEFAULT, NULL, NULL);
+		if (r == 0)
+			pn_agent_replan(a, ns, name);
+		return r;
+	}
 	if (strlen(plan_json) > PN_AGENT_MAX_PLAN)
 		return store_set(&a->plans, ns, name, uid, PN_PLAN_INVALID, NULL, "plan larger than the agent accepts");
 	plan = json_loads(plan_json, 0, NULL);
@@ -196,7 +202,10 @@ int pn_agent_plan_set(struct pn_agent *a, const char *ns, const char *name, cons
 		json_decref(plan);
 		return store_set(&a->plans, ns, name, uid, PN_PLAN_INVALID, NULL, plan ? err : "plan is not valid JSON");
 	}
-	return store_set(&a->plans, ns, name, uid, PN_PLAN_READY, plan, NULL);
+	r = store_set(&a->plans, ns, name, uid, PN_PLAN_READY, plan, NULL);
+	if (r == 0)
+		pn_agent_replan(a, ns, name); /* hot-plug a running Pod */
+	return r;
 }
 
 int pn_agent_plan_pending(struct pn_agent *a, const char *ns, const char *name, const char *uid)

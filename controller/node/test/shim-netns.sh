@@ -171,6 +171,33 @@ if cni ADD cidE pntsE team-a pod5 1.1.0; then
 	jq -e '.cniVersion == "1.1.0"' "$T/out" >/dev/null && ok "add with cniVersion 1.1.0 answers in 1.1.0" || ko "1.1.0: $(cat "$T/out")"
 else ko "add 1.1.0: $(cat "$T/out")"; fi
 
+# ---- hot-plug: the running Pod's plan loses net1 and gains net2
+cat >"$T/plans/team-a_pod6.json" <<EOF
+{"v":1,"attachments":[
+ {"network":"default","interface":"eth0","gw4":true},
+ {"network":"bridge-net","interface":"net1","provider":"podnet.dev/cni",
+  "params":{"cniVersion":"1.0.0","plugins":[{"type":"bridge","bridge":"pntbr1"}]},"ips":["10.99.1.16/24"]}]}
+EOF
+cni ADD cidH6 pntsB team-a pod6 && ok "hot-plug: pod6 attached (eth0, net1)" || ko "hot-plug: add: $(cat "$T/out")"
+cat >"$T/plans/team-a_pod6.json.new" <<EOF
+{"v":1,"attachments":[
+ {"network":"default","interface":"eth0","gw4":true},
+ {"network":"media-net","interface":"net2","provider":"podnet.dev/cni",
+  "params":{"cniVersion":"1.0.0","plugins":[{"type":"macvlan","master":"pntmvpar0","mode":"bridge"}]},
+  "ips":["10.99.2.16/24"]}]}
+EOF
+mv "$T/plans/team-a_pod6.json.new" "$T/plans/team-a_pod6.json"
+i=0
+while [ $i -lt 100 ] && ! { [ "$(links pntsB)" = "eth0 lo net2 " ] && jq -e 'length == 2' "$T/state/status/team-a_pod6.json" >/dev/null 2>&1; }; do
+	sleep 0.1
+	i=$((i + 1))
+done
+if [ "$(links pntsB)" = "eth0 lo net2 " ]; then ok "hot-plug: net1 detached, net2 attached, eth0 kept"; else ko "hot-plug: links are $(links pntsB)"; fi
+if [ "$(addr_of pntsB net2)" = 10.99.2.16/24 ]; then ok "hot-plug: net2 has 10.99.2.16/24"; else ko "hot-plug: net2 has $(addr_of pntsB net2)"; fi
+check "hot-plug: network-status updated" jq -e 'length == 2 and .[1].name == "media-net" and .[1].ips == ["10.99.2.16"]' "$T/state/status/team-a_pod6.json"
+check "hot-plug: record updated" jq -e '[.attachments[].interface] == ["eth0","net2"]' "$T/state/records/cidH6.json"
+if cni DEL cidH6 pntsB team-a pod6 && [ "$(links pntsB)" = "lo " ]; then ok "hot-plug: DEL removes the hot-plugged net2 too"; else ko "hot-plug: del: $(links pntsB) $(cat "$T/out")"; fi
+
 # ---- a burst: 6 Pods at once (4 workers), then their DELs at once
 pids=""
 for p in F G H I J K; do
