@@ -85,6 +85,10 @@ int pn_agent_handle(struct pn_agent *a, const char *request, size_t len, char **
 int pn_agent_serve(struct pn_agent *a, const char *path, int workers, char *err, size_t errlen);
 void pn_agent_stop(struct pn_agent *a); /* async-signal-safe */
 
+/* /healthz and /metrics over HTTP on addr ("127.0.0.1:9377"), own thread. */
+int pn_agent_http_start(struct pn_agent *a, const char *addr, char *err, size_t errlen);
+void pn_agent_http_stop(struct pn_agent *a);
+
 /* Log lines of the agent: level as PODNET_LOG_*. */
 void pn_agent_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -202,6 +202,7 @@ void pn_agent_free(struct pn_agent *a)
 {
 	if (!a)
 		return;
+	pn_agent_http_stop(a);
 	pn_hotplug_stop(a);
 	for (int i = 0; i < a->n_providers; i++)
 		pn_provider_free(a->providers[i]);
@@ -1130,6 +1131,7 @@ int pn_agent_handle(struct pn_agent *a, const char *request, size_t len, char **
 	struct req q;
 	struct pn_pod_lock *lk = NULL;
 	char key[600];
+	uint64_t t0 = pn_provider_now_ms();
 	int is_gc;
 
 	*response = NULL;
@@ -1200,6 +1202,8 @@ int pn_agent_handle(struct pn_agent *a, const char *request, size_t len, char **
 out:
 	if (!resp)
 		resp = error_resp(5, "out of memory");
+	pn_metrics_count(a, q.command ? q.command : "", json_is_true(json_object_get(resp, "ok")),
+			 (pn_provider_now_ms() - t0) * 1000u);
 	*response = json_dumps(resp, JSON_COMPACT);
 	json_decref(resp);
 	json_decref(in);

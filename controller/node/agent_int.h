@@ -90,6 +90,13 @@ struct pn_agent {
 	pthread_cond_t hp_cv;
 	struct pn_hp_item *hp_head;
 
+	/* /metrics counters, updated with atomics; the HTTP daemon (agent_http.c) */
+	struct pn_agent_metrics {
+		uint64_t requests[6][2]; /* [ADD DEL CHECK GC STATUS other][ok error] */
+		uint64_t micros[6];
+	} metrics;
+	void *http;
+
 	volatile sig_atomic_t stopping;
 	int listen_fd;
 };
@@ -100,6 +107,9 @@ struct pn_hp_item {
 	char *ns, *name;
 	struct pn_hp_item *next;
 };
+#define PN_METRIC_COMMANDS 6
+void pn_metrics_count(struct pn_agent *a, const char *command, int ok, uint64_t micros);
+
 int pn_hotplug_start(struct pn_agent *a);
 void pn_hotplug_stop(struct pn_agent *a);
 

@@ -82,7 +82,8 @@ static void usage(FILE *f)
 		"  --cni-path DIRS           CNI plugin directories (default /usr/lib/cni:/opt/cni/bin)\n"
 		"  --default-provider NAME   provider of the default network (default podnet.dev/cni)\n"
 		"  --workers N               concurrent requests (default 4)\n"
-		"  --plan-wait-ms N          how long ADD waits for a pending plan (default 30000)\n");
+		"  --plan-wait-ms N          how long ADD waits for a pending plan (default 30000)\n"
+		"  --metrics-addr IP:PORT    serve /healthz and /metrics (default: off)\n");
 }
 
 int main(int argc, char **argv)
@@ -98,6 +99,7 @@ int main(int argc, char **argv)
 		{"default-provider", required_argument, NULL, 'd'},
 		{"workers", required_argument, NULL, 'w'},
 		{"plan-wait-ms", required_argument, NULL, 'W'},
+		{"metrics-addr", required_argument, NULL, 'm'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -106,7 +108,7 @@ int main(int argc, char **argv)
 		.providers_dir = "/usr/lib/podnet/providers",
 		.write_status_files = 1,
 	};
-	const char *sock = "/run/podnet/agent.sock";
+	const char *sock = "/run/podnet/agent.sock", *metrics = NULL;
 	struct sigaction sa;
 	char err[1024] = "";
 	int no_kube = 0, workers = 4, o, r;
@@ -123,6 +125,7 @@ int main(int argc, char **argv)
 		case 'd': cfg.default_provider = optarg; break;
 		case 'w': workers = atoi(optarg); break;
 		case 'W': cfg.plan_wait_ms = atoi(optarg); break;
+		case 'm': metrics = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -140,6 +143,11 @@ int main(int argc, char **argv)
 	r = pn_agent_new(&cfg, &the_agent, err, sizeof(err));
 	if (r < 0) {
 		fprintf(stderr, "podnet-agent: %s\n", err);
+		return 1;
+	}
+	if (metrics && pn_agent_http_start(the_agent, metrics, err, sizeof(err)) < 0) {
+		fprintf(stderr, "podnet-agent: %s\n", err);
+		pn_agent_free(the_agent);
 		return 1;
 	}
 	{

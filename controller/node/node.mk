@@ -41,7 +41,7 @@ $(NODE_LIB): $(NODE_OBJS)
 $(BUILD)/bin/podnet-agent: $(BUILD)/obj/controller/node/agent_main.o $(NODE_LIB) $(BUILD)/lib/libpnapi.a
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lmicrohttpd
 
 # The shim stays small: framing and jansson only.
 $(BUILD)/bin/podnet-cni: $(BUILD)/obj/controller/node/shim_main.o $(BUILD)/obj/controller/node/proto.o

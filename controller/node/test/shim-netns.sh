@@ -63,12 +63,13 @@ stdin_for() { # stdin_for VERSION [extra jq filter]: plugin config as libcni bui
 ip link add pntmvpar0 type bridge && ip link set pntmvpar0 up
 for n in $NETNS; do ip netns add "$n" && ip -n "$n" link set lo up; done
 
+mport=$((19000 + $$ % 1000))
 start_agent() {
 	# PNT_AGENT_WRAP: a command prefix for the agent, e.g. "valgrind -q --leak-check=full"
 	${PNT_AGENT_WRAP:-} "$build/bin/podnet-agent" --no-kube --plans-dir "$T/plans" --socket "$T/run/agent.sock" \
 		--state-dir "$T/state" --providers-dir "$T/providers" \
 		--primary-cni-conf "$T/conf/10-pnt-default.conflist" --cni-path /usr/lib/cni \
-		--workers 4 --plan-wait-ms 2000 2>>"$T/agent.log" &
+		--workers 4 --plan-wait-ms 2000 --metrics-addr "127.0.0.1:$mport" 2>>"$T/agent.log" &
 	agent_pid=$!
 	i=0
 	while [ ! -S "$T/run/agent.sock" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
@@ -222,6 +223,13 @@ for p in F G H I J K; do
 	[ "$(cat "$T/rc.$p")" = 0 ] && [ "$(links "pnts$p")" = "lo " ] && burst_ok=$((burst_ok + 1))
 done
 [ $burst_ok = 6 ] && ok "burst: 6 concurrent DELs all clean" || ko "burst: $burst_ok of 6 DELs clean"
+
+# ---- /healthz and /metrics
+check "healthz: 200 ok" sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$mport/healthz)\" = 200 ]"
+curl -s "http://127.0.0.1:$mport/metrics" >"$T/metrics"
+check "metrics: ADD ok counted" grep -Eq '^podnet_agent_requests_total\{command="ADD",result="ok"\} [1-9]' "$T/metrics"
+check "metrics: ADD errors counted" grep -Eq '^podnet_agent_requests_total\{command="ADD",result="error"\} [1-9]' "$T/metrics"
+check "metrics: providers listed" grep -q 'podnet_agent_provider_info{name="podnet.dev/cni"' "$T/metrics"
 
 # ---- the agent is gone
 stop_agent
