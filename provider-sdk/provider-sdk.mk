@@ -77,3 +77,24 @@ $(BUILD)/test/psdk_spawn: $(BUILD)/obj/provider-sdk/test/test_spawn.o $(PSDK_SPA
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 UNIT_TESTS += $(BUILD)/test/psdk_cni_chain $(BUILD)/test/psdk_spawn
+
+# libFuzzer harnesses (provider-sdk/fuzz/NAME.c), each also replayed over its
+# seed corpus as a unit test; `make psdk-fuzz` builds the real fuzzers (clang).
+PSDK_FUZZ := $(patsubst provider-sdk/fuzz/%.c,%,$(filter-out provider-sdk/fuzz/replay.c,$(wildcard provider-sdk/fuzz/*.c)))
+$(BUILD)/obj/provider-sdk/fuzz/replay_%.o: provider-sdk/fuzz/replay.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -DPN_FUZZ_CORPUS='"$(CURDIR)/$(FUZZ_CORPUS_$*)"' -c -o $@ $<
+FUZZ_CORPUS_cni_result := provider-sdk/fuzz/corpus/cni_result
+$(BUILD)/test/psdk_fuzz-replay_cni_result: $(BUILD)/obj/provider-sdk/fuzz/cni_result.o \
+		$(BUILD)/obj/provider-sdk/fuzz/replay_cni_result.o $(BUILD)/obj/provider-sdk/providers/cni/chain.o
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+UNIT_TESTS += $(patsubst %,$(BUILD)/test/psdk_fuzz-replay_%,$(PSDK_FUZZ))
+FUZZERS    += $(PSDK_FUZZ)
+
+.PHONY: psdk-fuzz
+psdk-fuzz: $(BUILD)/fuzz/psdk_cni_result
+$(BUILD)/fuzz/psdk_cni_result: provider-sdk/fuzz/cni_result.c provider-sdk/providers/cni/chain.c
+	@mkdir -p $(@D)
+	$(Q)clang $(CPPFLAGS) $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ -lcjson

@@ -61,3 +61,21 @@ $(BUILD)/test/node_shim_netns: controller/node/test/shim-netns.sh $(BUILD)/bin/p
 	$(Q)chmod +x $@
 
 UNIT_TESTS += $(BUILD)/test/node_shim_netns
+
+# libFuzzer harness for plans (outside input), replayed over its seed corpus
+# as a unit test (the replay driver is provider-sdk/fuzz/replay.c).
+FUZZ_CORPUS_node_plan := controller/node/fuzz/corpus/plan
+$(BUILD)/test/node_fuzz-replay_plan: $(BUILD)/obj/controller/node/fuzz/plan.o \
+		$(BUILD)/obj/provider-sdk/fuzz/replay_node_plan.o $(BUILD)/obj/controller/node/agent_plan.o \
+		$(BUILD)/lib/libpnapi.a
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+UNIT_TESTS += $(BUILD)/test/node_fuzz-replay_plan
+
+.PHONY: node-fuzz
+node-fuzz: $(BUILD)/fuzz/node_plan
+$(BUILD)/fuzz/node_plan: controller/node/fuzz/plan.c controller/node/agent_plan.c $(wildcard api/*.c)
+	@mkdir -p $(@D)
+	$(Q)clang $(CPPFLAGS) $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ \
+	  $(shell $(PKG_CONFIG) --libs jansson yaml-0.1) -lpthread -lm
