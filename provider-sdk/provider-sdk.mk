@@ -98,3 +98,10 @@ psdk-fuzz: $(BUILD)/fuzz/psdk_cni_result
 $(BUILD)/fuzz/psdk_cni_result: provider-sdk/fuzz/cni_result.c provider-sdk/providers/cni/chain.c
 	@mkdir -p $(@D)
 	$(Q)clang $(CPPFLAGS) $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ -lcjson
+
+# The vendor's path: install the header, build the example against it alone.
+$(BUILD)/test/psdk_sdk_install: provider-sdk/test/sdk-install.sh $(BUILD)/bin/podnet-provider-conformance
+	@mkdir -p $(@D)
+	$(Q)printf '#!/bin/sh\nexec sh %s/provider-sdk/test/sdk-install.sh %s\n' "$(CURDIR)" "$(abspath $(BUILD))" > $@
+	$(Q)chmod +x $@
+UNIT_TESTS += $(BUILD)/test/psdk_sdk_install
