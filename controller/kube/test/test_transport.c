@@ -19,6 +19,7 @@
 #include "kube/ops.h"
 #include "kube/watch.h"
 #include "kube/events.h"
+#include "kube/lease.h"
 #include "kube/workqueue.h"
 
 struct env {
@@ -721,6 +722,117 @@ static void unit__workqueue_consumer_with_limit__offered_remaining_keys_again(vo
 	ev_loop_destroy(loop);
 }
 
+struct lease_rec {
+	int started, stopped;
+};
+
+static void l_started(void *ud)
+{
+	((struct lease_rec *)ud)->started++;
+}
+
+static void l_stopped(void *ud)
+{
+	((struct lease_rec *)ud)->stopped++;
+}
+
+#define LEASE_OBJ(holder, rv, renew) "{\"apiVersion\":\"coordination.k8s.io/v1\",\"kind\":\"Lease\",\"metadata\":{\"name\":\"l\",\"namespace\":\"t\",\"resourceVersion\":\"" rv "\"},\"spec\":{\"holderIdentity\":\"" holder "\",\"leaseDurationSeconds\":1,\"renewTime\":\"" renew "\"}}"
+
+static struct pn_lease *new_lease(struct env *e, struct lease_rec *r)
+{
+	struct pn_lease_opts o = { .ns = "t", .name = "l", .identity = "me", .lease_duration = 0.6,
+				   .renew_deadline = 0.3, .retry_period = 0.05,
+				   .on_started = l_started, .on_stopped = l_stopped, .ud = r };
+	struct pn_lease *l = pn_lease_new(e->c, &o);
+	assert_non_null(l);
+	assert_int_equal(pn_lease_start(l), 0);
+	return l;
+}
+
+static void unit__lease_create_renew_then_other_holder__started_then_stopped(void **state)
+{
+	(void)state;
+	static const struct pn_faultsrv_step steps[] = {
+		{ "404 Not Found", NULL, "{\"kind\":\"Status\",\"reason\":\"NotFound\",\"code\":404}", 0, FS_END, 0 },
+		{ "201 Created", NULL, LEASE_OBJ("me", "1", "2026-01-01T00:00:00.000000Z"), 0, FS_END, 0 },
+		{ OK200, NULL, LEASE_OBJ("me", "1", "2026-01-01T00:00:00.000000Z"), 0, FS_END, 0 },
+		{ OK200, NULL, LEASE_OBJ("me", "2", "2026-01-01T00:00:01.000000Z"), 0, FS_END, 0 },
+		{ OK200, NULL, LEASE_OBJ("other", "3", "2026-01-01T00:00:02.000000Z"), 0, FS_END, 0 },
+	};
+	struct env e;
+	struct lease_rec r = { 0, 0 };
+	env_start(&e, steps, 5, 0);
+	struct pn_lease *l = new_lease(&e, &r);
+	run_until(&e, &r.started, 1, 10);
+	assert_true(pn_lease_is_leader(l));
+	run_until(&e, &r.stopped, 1, 10);
+	assert_false(pn_lease_is_leader(l));
+	assert_string_equal(pn_lease_holder(l), "other");
+	assert_int_equal(r.started, 1);
+	assert_req(&e, 0, "GET /apis/coordination.k8s.io/v1/namespaces/t/leases/l ");
+	assert_req(&e, 1, "POST /apis/coordination.k8s.io/v1/namespaces/t/leases ");
+	assert_req(&e, 3, "PUT /apis/coordination.k8s.io/v1/namespaces/t/leases/l ");
+	char body[2048];
+	pn_faultsrv_req_body(e.srv, 1, body, sizeof(body));
+	assert_non_null(strstr(body, "\"holderIdentity\":\"me\""));
+	assert_non_null(strstr(body, "\"leaseTransitions\":0"));
+	pn_faultsrv_req_body(e.srv, 3, body, sizeof(body));
+	assert_non_null(strstr(body, "\"resourceVersion\":\"1\"")); /* the precondition */
+	assert_non_null(strstr(body, "\"holderIdentity\":\"me\""));
+	pn_lease_free(l);
+	env_stop(&e);
+}
+
+static void unit__lease_renewals_hang__stopped_at_renew_deadline(void **state)
+{
+	(void)state;
+	static const struct pn_faultsrv_step steps[] = {
+		{ "404 Not Found", NULL, "{\"kind\":\"Status\",\"reason\":\"NotFound\",\"code\":404}", 0, FS_END, 0 },
+		{ "201 Created", NULL, LEASE_OBJ("me", "1", "2026-01-01T00:00:00.000000Z"), 0, FS_END, 0 },
+		/* then every request hangs */
+	};
+	struct env e;
+	struct lease_rec r = { 0, 0 };
+	env_start(&e, steps, 2, 0);
+	struct pn_lease *l = new_lease(&e, &r);
+	run_until(&e, &r.started, 1, 10);
+	ev_now_update(e.loop);
+	double t0 = ev_now(e.loop);
+	run_until(&e, &r.stopped, 1, 10);
+	ev_now_update(e.loop);
+	double dt = ev_now(e.loop) - t0;
+	assert_false(pn_lease_is_leader(l));
+	assert_true(dt >= 0.25); /* not before the renew deadline */
+	pn_lease_free(l);
+	env_stop(&e);
+}
+
+static void unit__lease_held_by_other_fresh__not_taken(void **state)
+{
+	(void)state;
+	static const struct pn_faultsrv_step steps[] = {
+		{ OK200, NULL, LEASE_OBJ("other", "5", "2026-01-01T00:00:00.000000Z"), 0, FS_END, 0 },
+		{ OK200, NULL, LEASE_OBJ("other", "6", "2026-01-01T00:00:01.000000Z"), 0, FS_END, 0 },
+		{ OK200, NULL, LEASE_OBJ("other", "7", "2026-01-01T00:00:02.000000Z"), 0, FS_END, 0 },
+	};
+	struct env e;
+	struct lease_rec r = { 0, 0 };
+	env_start(&e, steps, 3, 0);
+	struct pn_lease *l = new_lease(&e, &r);
+	int n = 0;
+	while (n < 4) {
+		ev_run(e.loop, EVRUN_ONCE);
+		n = (int)pn_faultsrv_nreq(e.srv);
+	}
+	/* the holder renewed each time we looked: only GETs, never a write */
+	for (int i = 0; i < 3; i++)
+		assert_req(&e, (size_t)i, "GET ");
+	assert_int_equal(r.started, 0);
+	assert_string_equal(pn_lease_holder(l), "other");
+	pn_lease_free(l);
+	env_stop(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -742,6 +854,9 @@ int main(void)
 		cmocka_unit_test(unit__events_repeated__one_create_then_count_patches),
 		cmocka_unit_test(unit__workqueue_on_loop__ready_called_after_delay),
 		cmocka_unit_test(unit__informer_resync__every_object_redelivered_as_update),
+		cmocka_unit_test(unit__lease_create_renew_then_other_holder__started_then_stopped),
+		cmocka_unit_test(unit__lease_renewals_hang__stopped_at_renew_deadline),
+		cmocka_unit_test(unit__lease_held_by_other_fresh__not_taken),
 		cmocka_unit_test(unit__workqueue_consumer_with_limit__offered_remaining_keys_again),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
