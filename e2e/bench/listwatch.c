@@ -9,7 +9,7 @@
  *   - LIST: an informer (pages of 500) until synced, keeping whole Pods, and a
  *     second one whose transform keeps what the controller needs; objects/s;
  *   - bytes per cached Pod for each: live heap bytes of the cache (jansson's
- *     allocations are counted with malloc_usable_size) divided by COUNT;
+ *     allocations counted by kube/jsonmem.h) divided by COUNT;
  *   - WATCH throughput: a watch from resourceVersion 0 replays an ADDED event
  *     per Pod as fast as the server streams; framed and decoded; events/s;
  *   - WATCH while writing: 2,000 Pods get a label (merge patch, 32 in flight)
@@ -18,7 +18,6 @@
  * is deleted (kube-controller-manager's pod GC then removes its Pods, which
  * would otherwise stay Terminating forever) and so is the namespace. */
 #include <errno.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,24 +25,8 @@
 #include <unistd.h>
 
 #include "kube/informer.h"
+#include "kube/jsonmem.h"
 #include "kube/ops.h"
-
-static long long live_bytes;
-
-static void *count_malloc(size_t n)
-{
-	void *p = malloc(n);
-	if (p)
-		live_bytes += (long long)malloc_usable_size(p);
-	return p;
-}
-
-static void count_free(void *p)
-{
-	if (p)
-		live_bytes -= (long long)malloc_usable_size(p);
-	free(p);
-}
 
 static double now(void)
 {
@@ -209,7 +192,7 @@ int main(int argc, char **argv)
 	int r;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	json_set_alloc_funcs(count_malloc, count_free);
+	pn_kube_jsonmem_install();
 	memset(&b, 0, sizeof(b));
 	if (pn_kube_config_load(NULL, NULL, &cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "listwatch: %s\n", err);
@@ -270,13 +253,13 @@ int main(int argc, char **argv)
 		struct pn_informer *inf = pn_informer_new(pass == 2 ? plain : b.c, pass == 1 ? &slim_o : &full_o);
 		if (pass == 1)
 			pn_informer_add_index(inf, "node", by_node, NULL);
-		long long before = live_bytes;
+		long long before = pn_kube_jsonmem_live();
 		double ts = now();
 		pn_informer_start(inf);
 		while (!pn_informer_has_synced(inf))
 			ev_run(b.loop, EVRUN_ONCE);
 		double tl = now() - ts;
-		long long bytes = live_bytes - before;
+		long long bytes = pn_kube_jsonmem_live() - before;
 		struct pn_kube_client_stats cst;
 		pn_kube_client_stats(b.c, &cst);
 		printf("%s: LIST+sync of %zu Pods in %.2f s = %.0f objects/s; cache %.1f MiB = %lld bytes per cached Pod\n",
