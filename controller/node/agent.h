@@ -37,6 +37,10 @@ struct pn_agent_config {
 	int plan_wait_ms;          /* how long ADD waits for a pending plan (default 30000) */
 	int op_timeout_ms;         /* deadline given to providers per call (default 120000) */
 	int write_status_files;    /* --no-kube: network-status into state_dir/status/ */
+	/* With a Pod watch: an ADD for a Pod the watch has not delivered yet waits
+	 * (plan_wait_ms) instead of getting default only, so a lagging watch never
+	 * gives a Pod that asked for networks the wrong interfaces. */
+	int wait_for_unknown_pods;
 };
 
 /* Loads providers (refusing a directory or file not owned by root or

@@ -168,6 +168,7 @@ int pn_agent_new(const struct pn_agent_config *cfg, struct pn_agent **out, char 
 	if (a->cfg.op_timeout_ms <= 0)
 		a->cfg.op_timeout_ms = 120000;
 	r = pn_plan_store_init(&a->plans, cfg->plans_dir);
+	a->plans.wait_unknown = cfg->wait_for_unknown_pods;
 	if (r < 0 || !a->state_dir || !a->cni_path || !a->default_provider || !a->records_dir || !a->status_dir) {
 		snprintf(err, errlen, "out of memory");
 		r = -ENOMEM;

@@ -32,6 +32,7 @@ struct pn_plan_store {
 	pthread_cond_t changed;
 	struct pn_plan_entry *head;
 	char *dir; /* --plans-dir, or NULL */
+	int wait_unknown; /* a Pod the watch has not shown yet waits like a pending one */
 };
 
 int pn_plan_store_init(struct pn_plan_store *s, const char *dir);

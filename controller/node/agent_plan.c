@@ -301,6 +301,16 @@ int pn_plan_store_get(struct pn_plan_store *s, const char *ns, const char *name,
 	for (;;) {
 		struct pn_plan_entry *e = find(s, key);
 
+		if (!e && s->wait_unknown) {
+			/* the watch has not shown this Pod yet: wait for it */
+			if (pthread_cond_timedwait(&s->changed, &s->mu, &until) == ETIMEDOUT) {
+				snprintf(err, errlen, "Pod %s/%s not seen by the agent's Pod watch after %d ms", ns, name,
+					 wait_ms);
+				r = -ETIMEDOUT;
+				break;
+			}
+			continue;
+		}
 		if (!e || e->state == PN_PLAN_DEFAULT || e->state == PN_PLAN_NONE) {
 			r = 0;
 			break;

@@ -59,10 +59,9 @@ static void host_log(struct podnet_host *h, int32_t level, const char *msg)
 
 	if (!msg)
 		return;
+	/* Library code prints nothing: without a sink the line is dropped. */
 	if (p && p->log)
 		p->log(p->log_ctx, level, who, msg);
-	else
-		fprintf(stderr, "provider %s: %.*s\n", who, 1024, msg);
 }
 
 static void *host_alloc(struct podnet_host *h, uint64_t size)

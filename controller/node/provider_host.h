@@ -17,7 +17,7 @@
 struct pn_provider;
 
 /* Where the host's log lines go: level is PODNET_LOG_*, provider the
- * provider's path or name. Must be thread-safe. NULL: stderr. */
+ * provider's path or name. Must be thread-safe. NULL: lines are dropped. */
 typedef void pn_provider_log_fn(void *ctx, int level, const char *provider, const char *msg);
 
 struct pn_provider_opts {

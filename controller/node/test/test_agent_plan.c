@@ -176,6 +176,45 @@ static void unit__pending_plan__wakes_when_the_plan_arrives(void **state)
 	agent_free(a);
 }
 
+static void unit__unknown_pod_with_a_watch__waits_then_times_out(void **state)
+{
+	struct pn_agent *a = agent_new(NULL);
+	json_t *plan = NULL;
+	char err[256];
+
+	(void)state;
+	a->plans.wait_unknown = 1;
+	assert_int_equal(pn_plan_store_get(&a->plans, "ns", "late", 50, &plan, err, sizeof(err)), -ETIMEDOUT);
+	assert_non_null(strstr(err, "not seen by the agent's Pod watch"));
+	agent_free(a);
+}
+
+static void *set_default_later(void *arg)
+{
+	struct later *l = arg;
+
+	usleep(50000);
+	pn_agent_plan_set(l->a, "ns", "late", "u", NULL);
+	return NULL;
+}
+
+static void unit__unknown_pod_with_a_watch__wakes_when_the_pod_arrives(void **state)
+{
+	struct pn_agent *a = agent_new(NULL);
+	struct later l = {a};
+	json_t *plan = (json_t *)1;
+	pthread_t t;
+	char err[256];
+
+	(void)state;
+	a->plans.wait_unknown = 1;
+	assert_int_equal(pthread_create(&t, NULL, set_default_later, &l), 0);
+	assert_int_equal(pn_plan_store_get(&a->plans, "ns", "late", 5000, &plan, err, sizeof(err)), 0);
+	assert_null(plan); /* it asked for nothing: default only */
+	pthread_join(t, NULL);
+	agent_free(a);
+}
+
 static void unit__plans_dir__file_read_and_bad_file_reported(void **state)
 {
 	char dir[] = "/tmp/pnt-plans-XXXXXX", path[128];
@@ -221,6 +260,8 @@ int main(void)
 		cmocka_unit_test(unit__invalid_plan_or_request__fails_with_message),
 		cmocka_unit_test(unit__pending_plan__times_out_after_the_bound),
 		cmocka_unit_test(unit__pending_plan__wakes_when_the_plan_arrives),
+		cmocka_unit_test(unit__unknown_pod_with_a_watch__waits_then_times_out),
+		cmocka_unit_test(unit__unknown_pod_with_a_watch__wakes_when_the_pod_arrives),
 		cmocka_unit_test(unit__plans_dir__file_read_and_bad_file_reported),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
