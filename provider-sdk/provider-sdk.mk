@@ -10,7 +10,7 @@ PSDK_SPAWN_OBJS := $(BUILD)/obj/provider-sdk/lib/spawn.o
 PSDK_EXAMPLE_OBJS := $(call objs,provider-sdk/providers/example)
 PSDK_CNI_OBJS := $(call objs,provider-sdk/providers/cni)
 PSDK_CONF_OBJS := $(call objs,provider-sdk/conformance)
-PSDK_TESTPROV := old-minor other-major fail-half no-entry
+PSDK_TESTPROV := old-minor other-major fail-half no-entry leaky
 PSDK_TESTPROV_SO := $(patsubst %,$(BUILD)/test/providers/%.so,$(PSDK_TESTPROV))
 
 # A provider links everything it needs, except under ASan, whose runtime the
@@ -105,3 +105,11 @@ $(BUILD)/test/psdk_sdk_install: provider-sdk/test/sdk-install.sh $(BUILD)/bin/po
 	$(Q)printf '#!/bin/sh\nexec sh %s/provider-sdk/test/sdk-install.sh %s\n' "$(CURDIR)" "$(abspath $(BUILD))" > $@
 	$(Q)chmod +x $@
 UNIT_TESTS += $(BUILD)/test/psdk_sdk_install
+
+# The kit itself must fail a provider that leaks.
+$(BUILD)/test/psdk_conformance_catches: provider-sdk/test/conformance-catches.sh \
+		$(BUILD)/bin/podnet-provider-conformance $(BUILD)/test/providers/leaky.so
+	@mkdir -p $(@D)
+	$(Q)printf '#!/bin/sh\nexec sh %s/provider-sdk/test/conformance-catches.sh %s\n' "$(CURDIR)" "$(abspath $(BUILD))" > $@
+	$(Q)chmod +x $@
+UNIT_TESTS += $(BUILD)/test/psdk_conformance_catches
