@@ -100,10 +100,9 @@ static void *worker(void *arg)
 
 static int listen_on(const char *path, char *err, size_t errlen)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct sockaddr_un sa = {.sun_family = AF_UNIX}, tmp = {.sun_family = AF_UNIX};
 	char dir[sizeof(sa.sun_path)];
 	struct stat st;
-	mode_t old;
 	int fd, r;
 	char *slash;
 
@@ -130,15 +129,25 @@ static int listen_on(const char *path, char *err, size_t errlen)
 		}
 		unlink(path);
 	}
+	/* Bind and listen under a temporary name, then rename: the path appears
+	 * only once connections are accepted, so a shim never sees a socket that
+	 * refuses it while the agent starts. */
+	if (strlen(path) + 5 >= sizeof(tmp.sun_path)) {
+		snprintf(err, errlen, "socket path %s too long", path);
+		return -ENAMETOOLONG;
+	}
+	snprintf(tmp.sun_path, sizeof(tmp.sun_path), "%s.new", path);
+	unlink(tmp.sun_path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	old = umask(0177); /* the socket is born 0600 */
-	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-	umask(old);
-	if (r < 0 || chmod(path, 0600) < 0 || listen(fd, 128) < 0) {
+	/* No umask games (process-wide): the run directory is 0700, and the
+	 * socket is made 0600 before it gets its real name. */
+	r = bind(fd, (struct sockaddr *)&tmp, sizeof(tmp));
+	if (r < 0 || chmod(tmp.sun_path, 0600) < 0 || listen(fd, 128) < 0 || rename(tmp.sun_path, path) < 0) {
 		r = -errno;
 		snprintf(err, errlen, "cannot listen on %s: %s", path, strerror(-r));
+		unlink(tmp.sun_path);
 		close(fd);
 		return r;
 	}
