@@ -6,6 +6,8 @@
  * end at 255.255.255.255 or ffff:...:ffff never wrap.
  */
 #include "pn/ipam.h"
+#include "pn/model.h"
+#include "pn/problem.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -1037,4 +1039,130 @@ int pn_ipam_foreach(const struct pn_ipam_pool *pool, pn_ipam_visit_fn fn, void *
 		}
 	}
 	return 0;
+}
+
+/* ---- from an IPPool object ------------------------------------------------- */
+
+static int ippool_problem(struct pn_problems *ps, size_t i, const char *leaf, long k,
+			  const char *msg, const char *value)
+{
+	char base[64], path[96];
+
+	if (!ps)
+		return 0;
+	if (pn_path_index(base, sizeof(base), "spec.ranges", i) < 0 ||
+	    pn_path_key(path, sizeof(path), base, leaf) < 0)
+		return -ENOMEM;
+	if (k >= 0)
+		return pn_problems_addf(ps, path, NULL, k, "%s, not \"%.64s\"", msg, value);
+	return pn_problems_add(ps, path, "%s, not \"%.64s\"", msg, value);
+}
+
+int pn_ipam_pool_from_ippool(const struct pn_ippool *ippool, struct pn_ipam_pool **out,
+			     struct pn_problems *ps)
+{
+	struct pn_ipam_range_spec *specs = NULL;
+	struct pn_prefix *ex = NULL;
+	size_t n, nex = 0, used = 0;
+	int bad = 0, r;
+
+	if (!ippool || !out)
+		return -EINVAL;
+	*out = NULL;
+	n = ippool->spec.n_ranges;
+	if (n == 0 || n > PN_IPAM_RANGES_MAX) {
+		if (ps && pn_problems_add(ps, "spec.ranges", "must have 1 to %d ranges",
+					  PN_IPAM_RANGES_MAX) < 0)
+			return -ENOMEM;
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < n; i++)
+		nex += ippool->spec.ranges[i].n_exclude;
+	specs = calloc(n, sizeof(*specs));
+	ex = calloc(nex + 1, sizeof(*ex));
+	if (!specs || !ex) {
+		r = -ENOMEM;
+		goto free_arrays;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct pn_ippool_range *pr = &ippool->spec.ranges[i];
+		struct pn_ipam_range_spec *rs = &specs[i];
+		struct {
+			const char *leaf, *value;
+			bool *has;
+			struct pn_ip *ip;
+		} addrs[] = {
+			{ "start", pr->start, &rs->has_start, &rs->start },
+			{ "end", pr->end, &rs->has_end, &rs->end },
+			{ "gateway", pr->gateway, &rs->has_gateway, &rs->gateway },
+		};
+
+		if (!pr->cidr || pn_prefix_parse(pr->cidr, &rs->cidr) < 0) {
+			bad++;
+			r = ippool_problem(ps, i, "cidr",
+					   -1, "must be a CIDR with host bits zero, like 10.0.0.0/24",
+					   pr->cidr ? pr->cidr : "");
+			if (r < 0)
+				goto free_arrays;
+			continue;
+		}
+		for (size_t k = 0; k < sizeof(addrs) / sizeof(addrs[0]); k++) {
+			if (!addrs[k].value)
+				continue;
+			if (pn_ip_parse(addrs[k].value, addrs[k].ip) < 0 ||
+			    !pn_prefix_contains(&rs->cidr, addrs[k].ip)) {
+				bad++;
+				r = ippool_problem(ps, i, addrs[k].leaf, -1,
+						   "must be an address inside the cidr", addrs[k].value);
+				if (r < 0)
+					goto free_arrays;
+				continue;
+			}
+			*addrs[k].has = true;
+		}
+		if (rs->has_start && rs->has_end && pn_ip_cmp(&rs->start, &rs->end) > 0) {
+			bad++;
+			r = ippool_problem(ps, i, "end", -1, "must not be before start", pr->end);
+			if (r < 0)
+				goto free_arrays;
+		}
+		if (pr->n_exclude > PN_IPAM_EXCLUDES_MAX) {
+			bad++;
+			if (ps && pn_problems_addf(ps, "spec.ranges", NULL, (long)i,
+						   "must have at most %d excludes",
+						   PN_IPAM_EXCLUDES_MAX) < 0) {
+				r = -ENOMEM;
+				goto free_arrays;
+			}
+			continue;
+		}
+		rs->exclude = &ex[used];
+		for (size_t k = 0; k < pr->n_exclude; k++) {
+			struct pn_prefix *x = &ex[used + rs->n_exclude];
+			if (!pr->exclude[k] || pn_prefix_parse(pr->exclude[k], x) < 0 ||
+			    x->addr.family != rs->cidr.addr.family) {
+				bad++;
+				r = ippool_problem(ps, i, "exclude", (long)k,
+						   "must be a CIDR of the range's family",
+						   pr->exclude[k] ? pr->exclude[k] : "");
+				if (r < 0)
+					goto free_arrays;
+				continue;
+			}
+			rs->n_exclude++;
+		}
+		used += rs->n_exclude;
+	}
+	if (bad) {
+		r = -EINVAL;
+		goto free_arrays;
+	}
+	r = pn_ipam_pool_new(specs, n, out);
+	if (r == -EINVAL && ps &&
+	    pn_problems_add(ps, "spec.ranges", "ranges of one family must not overlap") < 0)
+		r = -ENOMEM;
+free_arrays:
+	free(ex);
+	free(specs);
+	return r;
 }

@@ -11,6 +11,8 @@
 #include <cmocka.h>
 
 #include "pn/ipam.h"
+#include "pn/model.h"
+#include "pn/problem.h"
 
 static struct pn_ip ip_of(const char *s)
 {
@@ -937,6 +939,68 @@ static void unit__ipam__foreach(void **state)
 	pn_ipam_pool_free(p);
 }
 
+static struct pn_ippool *ippool_of(const char *json)
+{
+	json_error_t err;
+	json_t *j = json_loads(json, 0, &err);
+	struct pn_ippool *p = NULL;
+
+	if (!j)
+		fail_msg("bad test JSON: %s", err.text);
+	assert_int_equal(pn_ippool_decode(j, &p, NULL), 0);
+	json_decref(j);
+	return p;
+}
+
+static void unit__ipam__pool_from_ippool(void **state)
+{
+	struct pn_ippool *ipp = ippool_of(
+		"{\"apiVersion\":\"podnet.dev/v1alpha1\",\"kind\":\"IPPool\","
+		"\"metadata\":{\"name\":\"media-pool\"},\"spec\":{\"ranges\":["
+		"{\"cidr\":\"172.16.1.0/24\",\"start\":\"172.16.1.100\",\"end\":\"172.16.1.200\","
+		"\"gateway\":\"172.16.1.1\",\"exclude\":[\"172.16.1.150/32\"]},"
+		"{\"cidr\":\"fd00:10::/64\"}]}}");
+	struct pn_ipam_pool *pool = NULL;
+	struct pn_problems ps = { 0 };
+
+	(void)state;
+	assert_int_equal(pn_ipam_pool_from_ippool(ipp, &pool, &ps), 0);
+	assert_int_equal(ps.n, 0);
+	assert_int_equal(pn_ipam_pool_nranges(pool), 2);
+	assert_int_equal(size_of(pool, 0), 100); /* 101 minus .150 */
+	expect_alloc(pool, PN_IP_FAMILY_V4, "a/n", "172.16.1.100", 0);
+	expect_alloc(pool, PN_IP_FAMILY_V6, "a/n", "fd00:10::1", 1);
+	assert_non_null(pn_ipam_range_gateway(pool, 0));
+	pn_ipam_pool_free(pool);
+	pn_ippool_free(ipp);
+
+	ipp = ippool_of(
+		"{\"apiVersion\":\"podnet.dev/v1alpha1\",\"kind\":\"IPPool\","
+		"\"metadata\":{\"name\":\"bad\"},\"spec\":{\"ranges\":["
+		"{\"cidr\":\"172.16.1.0/24\",\"start\":\"172.16.2.1\",\"end\":\"172.16.1.05\","
+		"\"exclude\":[\"172.16.1.0/32\",\"fd00::/64\"]},"
+		"{\"cidr\":\"10.0.0.1/8\"}]}}");
+	assert_int_equal(pn_ipam_pool_from_ippool(ipp, &pool, &ps), -EINVAL);
+	assert_null(pool);
+	assert_int_equal(ps.n, 4);
+	assert_string_equal(ps.v[0].path, "spec.ranges[0].start");
+	assert_string_equal(ps.v[1].path, "spec.ranges[0].end");
+	assert_string_equal(ps.v[2].path, "spec.ranges[0].exclude[1]");
+	assert_string_equal(ps.v[3].path, "spec.ranges[1].cidr");
+	pn_problems_clear(&ps);
+	pn_ippool_free(ipp);
+
+	ipp = ippool_of(
+		"{\"apiVersion\":\"podnet.dev/v1alpha1\",\"kind\":\"IPPool\","
+		"\"metadata\":{\"name\":\"overlap\"},\"spec\":{\"ranges\":["
+		"{\"cidr\":\"10.0.0.0/16\"},{\"cidr\":\"10.0.3.0/24\"}]}}");
+	assert_int_equal(pn_ipam_pool_from_ippool(ipp, &pool, &ps), -EINVAL);
+	assert_int_equal(ps.n, 1);
+	assert_string_equal(ps.v[0].path, "spec.ranges");
+	pn_problems_clear(&ps);
+	pn_ippool_free(ipp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -966,6 +1030,7 @@ int main(void)
 		cmocka_unit_test(unit__ipam__rebuild_with_duplicates),
 		cmocka_unit_test(unit__ipam__rebuild_large_unsorted),
 		cmocka_unit_test(unit__ipam__foreach),
+		cmocka_unit_test(unit__ipam__pool_from_ippool),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -178,6 +178,15 @@ struct pn_ipam_conflict {
 int pn_ipam_rebuild(struct pn_ipam_pool *pool, const struct pn_ipam_use *uses, size_t n,
 		    struct pn_ipam_conflict *conflicts, size_t cap);
 
+/* Builds a pool from a decoded IPPool's spec.ranges (pn/model.h), parsing
+ * every address and CIDR with the strict parsers above. Problems name their
+ * field (spec.ranges[1].gateway) and are added to ps when not NULL; any
+ * problem makes the result -EINVAL with *out NULL. 0, -EINVAL or -ENOMEM. */
+struct pn_ippool;
+struct pn_problems;
+int pn_ipam_pool_from_ippool(const struct pn_ippool *ippool, struct pn_ipam_pool **out,
+			     struct pn_problems *ps);
+
 /* Visits every allocation in order (range, then address); stops and returns
  * the callback's value when it is non-zero. */
 typedef int (*pn_ipam_visit_fn)(const struct pn_ip *ip, const char *owner, size_t range,
