@@ -833,6 +833,37 @@ static void unit__lease_held_by_other_fresh__not_taken(void **state)
 	env_stop(&e);
 }
 
+static void unit__lease_stop_while_leading__released_with_test_patch(void **state)
+{
+	(void)state;
+	static const struct pn_faultsrv_step steps[] = {
+		{ "404 Not Found", NULL, "{\"kind\":\"Status\",\"reason\":\"NotFound\",\"code\":404}", 0, FS_END, 0 },
+		{ "201 Created", NULL, LEASE_OBJ("me", "1", "2026-01-01T00:00:00.000000Z"), 0, FS_END, 0 },
+		{ OK200, NULL, LEASE_OBJ("", "2", "2026-01-01T00:00:00.000000Z"), 0, FS_END, 0 },
+	};
+	struct env e;
+	struct lease_rec r = { 0, 0 };
+	env_start(&e, steps, 3, 0);
+	struct pn_lease_opts o = { .ns = "t", .name = "l", .identity = "me", .lease_duration = 60,
+				   .renew_deadline = 40, .retry_period = 30, .release_on_stop = 1,
+				   .on_started = l_started, .on_stopped = l_stopped, .ud = &r };
+	struct pn_lease *l = pn_lease_new(e.c, &o);
+	pn_lease_start(l);
+	run_until(&e, &r.started, 1, 10);
+	pn_lease_stop(l);
+	assert_int_equal(r.stopped, 1); /* at once, before the release is answered */
+	assert_false(pn_lease_is_leader(l));
+	while (pn_faultsrv_nreq(e.srv) < 3)
+		ev_run(e.loop, EVRUN_ONCE);
+	assert_req(&e, 2, "PATCH /apis/coordination.k8s.io/v1/namespaces/t/leases/l ");
+	char body[1024];
+	pn_faultsrv_req_body(e.srv, 2, body, sizeof(body));
+	assert_string_equal(body, "[{\"op\":\"test\",\"path\":\"/spec/holderIdentity\",\"value\":\"me\"},"
+				  "{\"op\":\"replace\",\"path\":\"/spec/holderIdentity\",\"value\":\"\"}]");
+	pn_lease_free(l);
+	env_stop(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -857,6 +888,7 @@ int main(void)
 		cmocka_unit_test(unit__lease_create_renew_then_other_holder__started_then_stopped),
 		cmocka_unit_test(unit__lease_renewals_hang__stopped_at_renew_deadline),
 		cmocka_unit_test(unit__lease_held_by_other_fresh__not_taken),
+		cmocka_unit_test(unit__lease_stop_while_leading__released_with_test_patch),
 		cmocka_unit_test(unit__workqueue_consumer_with_limit__offered_remaining_keys_again),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
