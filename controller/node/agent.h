@@ -24,6 +24,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct pn_agent;
 
@@ -92,6 +93,11 @@ void pn_agent_stop(struct pn_agent *a); /* async-signal-safe */
 /* /healthz and /metrics over HTTP on addr ("127.0.0.1:9377"), own thread. */
 int pn_agent_http_start(struct pn_agent *a, const char *addr, char *err, size_t errlen);
 void pn_agent_http_stop(struct pn_agent *a);
+
+/* More /metrics lines (Prometheus text) from another part of the agent, such
+ * as the Pod watch; called on the HTTP thread. Set before pn_agent_http_start. */
+typedef void pn_agent_metrics_fn(void *ctx, FILE *out);
+void pn_agent_set_metrics_hook(struct pn_agent *a, pn_agent_metrics_fn *fn, void *ctx);
 
 /* Log lines of the agent: level as PODNET_LOG_*. */
 void pn_agent_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -55,6 +55,8 @@ static char *render_metrics(struct pn_agent *a)
 		fprintf(f, "# HELP podnet_agent_sandboxes Sandboxes with an attachment record.\n"
 			   "# TYPE podnet_agent_sandboxes gauge\npodnet_agent_sandboxes %zu\n", json_array_size(ids));
 	json_decref(ids);
+	if (a->metrics_fn)
+		a->metrics_fn(a->metrics_ctx, f);
 	fclose(f);
 	return buf;
 }
@@ -107,6 +109,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	r = MHD_queue_response(c, status, resp);
 	MHD_destroy_response(resp);
 	return r;
+}
+
+void pn_agent_set_metrics_hook(struct pn_agent *a, pn_agent_metrics_fn *fn, void *ctx)
+{
+	a->metrics_fn = fn;
+	a->metrics_ctx = ctx;
 }
 
 int pn_agent_http_start(struct pn_agent *a, const char *addr, char *err, size_t errlen)

@@ -83,6 +83,8 @@ struct pn_agent {
 
 	pn_agent_status_fn *status_fn;
 	void *status_ctx;
+	pn_agent_metrics_fn *metrics_fn; /* set before pn_agent_http_start */
+	void *metrics_ctx;
 
 	/* hot-plug queue (agent_hotplug.c) */
 	pthread_t hp_thread;

@@ -1,10 +1,12 @@
-/* podnet-agent — the node agent. This build runs without Kubernetes
- * (--no-kube): plans come from --plans-dir files named <ns>_<pod>.json (the
- * podnet.dev/plan annotation's JSON), Pods without a file get default only,
- * and network-status values go to <state-dir>/status/<ns>_<pod>.json. The
- * Pod watch plugs into node/agent.h's plan and status doors. */
+/* podnet-agent — the node agent. By default it watches the Pods bound to its
+ * node (agent_kube.c: plans from the podnet.dev/plan annotation,
+ * network-status written back to the Pod). With --no-kube, plans come from
+ * --plans-dir files named <ns>_<pod>.json (the podnet.dev/plan annotation's
+ * JSON), Pods without a file get default only, and network-status values go
+ * to <state-dir>/status/<ns>_<pod>.json. */
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sys/inotify.h>
@@ -15,6 +17,7 @@
 #include <unistd.h>
 
 #include "node/agent.h"
+#include "node/agent_kube.h"
 
 static struct pn_agent *the_agent;
 
@@ -69,16 +72,42 @@ static void *watch_plans(void *arg)
 	return NULL;
 }
 
+/* --primary-cni-conf may name podnet's own conflist (what install-cni
+ * writes): then the primary is the file it points at. */
+static const char *resolve_primary(const char *path, char *buf, size_t len)
+{
+	json_error_t jerr;
+	json_t *c, *p0;
+	const char *type, *target;
+
+	if (!path)
+		return NULL;
+	c = json_load_file(path, 0, &jerr);
+	p0 = json_array_get(json_object_get(c, "plugins"), 0);
+	type = json_string_value(json_object_get(p0, "type"));
+	target = json_string_value(json_object_get(p0, "primaryConfList"));
+	if (type && !strcmp(type, "podnet-cni") && target && *target && strlen(target) < len) {
+		snprintf(buf, len, "%s", target);
+		path = buf;
+	}
+	json_decref(c);
+	return path;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: podnet-agent --no-kube [options]\n"
+		"usage: podnet-agent [--kubeconfig FILE] [--node-name NODE] [options]\n"
+		"       podnet-agent --no-kube [--plans-dir DIR] [options]\n"
+		"  --kubeconfig FILE         API server access (default: in-cluster, else $KUBECONFIG)\n"
+		"  --node-name NODE          this node (default $NODE_NAME, else the hostname)\n"
 		"  --no-kube                 run without the API server (plans from --plans-dir)\n"
 		"  --plans-dir DIR           plans as DIR/<namespace>_<pod>.json\n"
 		"  --socket PATH             shim socket (default /run/podnet/agent.sock)\n"
 		"  --state-dir DIR           records, provider state, status (default /var/lib/podnet)\n"
 		"  --providers-dir DIR       provider .so files, root-owned (default /usr/lib/podnet/providers)\n"
-		"  --primary-cni-conf FILE   the node's primary CNI config (the default network)\n"
+		"  --primary-cni-conf FILE   the node's primary CNI config (the default network); podnet's\n"
+		"                            own 00-podnet.conflist means the file it points at\n"
 		"  --cni-path DIRS           CNI plugin directories (default /usr/lib/cni:/opt/cni/bin)\n"
 		"  --default-provider NAME   provider of the default network (default podnet.dev/cni)\n"
 		"  --workers N               concurrent requests (default 4)\n"
@@ -90,6 +119,8 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"no-kube", no_argument, NULL, 'K'},
+		{"kubeconfig", required_argument, NULL, 'k'},
+		{"node-name", required_argument, NULL, 'n'},
 		{"plans-dir", required_argument, NULL, 'p'},
 		{"socket", required_argument, NULL, 's'},
 		{"state-dir", required_argument, NULL, 'S'},
@@ -109,6 +140,9 @@ int main(int argc, char **argv)
 		.write_status_files = 1,
 	};
 	const char *sock = "/run/podnet/agent.sock", *metrics = NULL;
+	struct pn_agent_kube_opts kube = {NULL, NULL};
+	struct pn_agent_kube *kw = NULL;
+	char host[256], primary[4096];
 	struct sigaction sa;
 	char err[1024] = "";
 	int no_kube = 0, workers = 4, o, r;
@@ -116,6 +150,8 @@ int main(int argc, char **argv)
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'K': no_kube = 1; break;
+		case 'k': kube.kubeconfig = optarg; break;
+		case 'n': kube.node_name = optarg; break;
 		case 'p': cfg.plans_dir = optarg; break;
 		case 's': sock = optarg; break;
 		case 'S': cfg.state_dir = optarg; break;
@@ -131,9 +167,17 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!no_kube) {
-		fprintf(stderr, "podnet-agent: this build has no Kubernetes client yet; run with --no-kube\n");
-		return 2;
+		if (!kube.node_name || !*kube.node_name)
+			kube.node_name = getenv("NODE_NAME");
+		if ((!kube.node_name || !*kube.node_name) && gethostname(host, sizeof(host)) == 0) {
+			host[sizeof(host) - 1] = '\0';
+			kube.node_name = host;
+		}
+		/* the watch decides: an ADD for a Pod it has not shown yet waits */
+		cfg.wait_for_unknown_pods = 1;
+		cfg.write_status_files = 0;
 	}
+	cfg.primary_conflist = resolve_primary(cfg.primary_conflist, primary, sizeof(primary));
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
@@ -145,8 +189,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "podnet-agent: %s\n", err);
 		return 1;
 	}
+	if (!no_kube && pn_agent_kube_start(the_agent, &kube, &kw, err, sizeof(err)) < 0) {
+		fprintf(stderr, "podnet-agent: %s\n", err);
+		pn_agent_free(the_agent);
+		return 1;
+	}
+	if (kw)
+		pn_agent_set_metrics_hook(the_agent, pn_agent_kube_metrics, kw);
 	if (metrics && pn_agent_http_start(the_agent, metrics, err, sizeof(err)) < 0) {
 		fprintf(stderr, "podnet-agent: %s\n", err);
+		pn_agent_kube_free(kw);
 		pn_agent_free(the_agent);
 		return 1;
 	}
@@ -161,7 +213,9 @@ int main(int argc, char **argv)
 		if (watching)
 			pthread_join(w, NULL);
 	}
+	pn_agent_kube_stop(kw);
 	pn_agent_free(the_agent);
+	pn_agent_kube_free(kw); /* after the agent: its threads may still call the sink */
 	the_agent = NULL;
 	return r < 0 ? 1 : 0;
 }

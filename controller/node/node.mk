@@ -38,7 +38,7 @@ NODE_LIB  := $(BUILD)/lib/libpnnode.a
 NODE_OBJS := $(filter-out %_main.o,$(call objs,controller/node))
 $(NODE_LIB): $(NODE_OBJS)
 
-$(BUILD)/bin/podnet-agent: $(BUILD)/obj/controller/node/agent_main.o $(NODE_LIB) $(BUILD)/lib/libpnapi.a
+$(BUILD)/bin/podnet-agent: $(BUILD)/obj/controller/node/agent_main.o $(NODE_LIB) $(BUILD)/lib/libpnkube.a $(BUILD)/lib/libpnapi.a
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lmicrohttpd

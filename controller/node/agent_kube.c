@@ -1,0 +1,697 @@
+/* node/agent_kube.c — the Pod watch and the network-status writer. */
+#include <errno.h>
+#include <ev.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kube/client.h"
+#include "kube/config.h"
+#include "kube/informer.h"
+#include "kube/ops.h"
+#include "node/agent_kube.h"
+#include "podnet/provider.h"
+
+#define ANN_NETWORKS "podnet.dev/networks"
+#define ANN_PLAN     "podnet.dev/plan"
+#define ANN_STATUS   "k8s.v1.cni.cncf.io/network-status"
+
+#define MAX_ANNOTATION (256u << 10) /* a larger value is refused, not parsed */
+#define MAX_STATUS_ENTRIES 4096     /* Pods with a network-status waiting to be written */
+#define RETRY_MIN 0.5
+#define RETRY_MAX 30.0
+
+/* One Pod's network-status to write. Shared between the sink (any thread)
+ * and the loop under k->mu; requests in flight hold a pointer, so an entry
+ * is unlinked only when no request is in flight. */
+struct status_entry {
+	char *key; /* ns/name */
+	char *ns, *name;
+	char *uid;
+	char *value;      /* latest value from the core */
+	char *written;    /* last value the API server accepted */
+	unsigned long gen, sent_gen;
+	int inflight;
+	int dead;         /* Pod gone: unlink when idle */
+	int attempts;
+	double next_at;   /* ev_now after which a retry may go */
+	struct status_entry *next;
+};
+
+struct pn_agent_kube {
+	struct pn_agent *agent;
+	char *node;
+	struct pn_kube_config *cfg;
+	struct ev_loop *loop;
+	struct pn_kube_client *client;
+	struct pn_informer *pods;
+	ev_async wake, stop;
+	ev_timer retry, tick;
+	pthread_t thread;
+	int running;
+
+	pthread_mutex_t mu; /* entries, stats, stopped */
+	struct status_entry *entries;
+	int n_entries;
+	int stopped;
+	struct pn_agent_kube_stats st;
+};
+
+/* ---- the transform: what the agent keeps of a Pod ---------------------------- */
+
+static void copy_str(json_t *dst, json_t *src, const char *key)
+{
+	json_t *v = json_object_get(src, key);
+
+	if (json_is_string(v))
+		json_object_set(dst, key, v);
+}
+
+static json_t *slim_pod(void *ud, json_t *obj)
+{
+	json_t *md = json_object_get(obj, "metadata"), *ann = json_object_get(md, "annotations");
+	json_t *out = json_object(), *m = json_object(), *a = json_object(), *spec = json_object(),
+	       *status = json_object();
+	static const char *const keep[] = {ANN_NETWORKS, ANN_PLAN, ANN_STATUS};
+	(void)ud;
+
+	if (!out || !m || !a || !spec || !status) {
+		json_decref(out);
+		json_decref(m);
+		json_decref(a);
+		json_decref(spec);
+		json_decref(status);
+		return NULL;
+	}
+	copy_str(m, md, "namespace");
+	copy_str(m, md, "name");
+	copy_str(m, md, "uid");
+	copy_str(m, md, "resourceVersion");
+	copy_str(m, md, "deletionTimestamp");
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		copy_str(a, ann, keep[i]);
+	json_object_set_new(m, "annotations", a);
+	if (json_is_true(json_object_get(json_object_get(obj, "spec"), "hostNetwork")))
+		json_object_set_new(spec, "hostNetwork", json_true());
+	copy_str(status, json_object_get(obj, "status"), "phase");
+	json_object_set_new(out, "metadata", m);
+	json_object_set_new(out, "spec", spec);
+	json_object_set_new(out, "status", status);
+	return out;
+}
+
+static const char *md_str(json_t *pod, const char *key)
+{
+	return json_string_value(json_object_get(json_object_get(pod, "metadata"), key));
+}
+
+static const char *annotation(json_t *pod, const char *key)
+{
+	return json_string_value(json_object_get(json_object_get(json_object_get(pod, "metadata"), "annotations"), key));
+}
+
+static int str_eq(const char *x, const char *y)
+{
+	return (!x && !y) || (x && y && !strcmp(x, y));
+}
+
+/* A networks annotation that is absent, blank or an empty list asks for
+ * nothing (API.md: the Pod gets default only). */
+static int asks_for_networks(const char *text)
+{
+	const char *p = text;
+
+	if (!text)
+		return 0;
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	if (!*p)
+		return 0;
+	if (*p == '[') {
+		p++;
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++;
+		if (*p == ']') {
+			p++;
+			while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+				p++;
+			return *p != '\0';
+		}
+	}
+	return 1;
+}
+
+/* ---- plans in ------------------------------------------------------------------ */
+
+static void feed(struct pn_agent_kube *k, json_t *pod)
+{
+	const char *ns = md_str(pod, "namespace"), *name = md_str(pod, "name"), *uid = md_str(pod, "uid");
+	const char *plan = annotation(pod, ANN_PLAN), *nets = annotation(pod, ANN_NETWORKS);
+	int host = json_is_true(json_object_get(json_object_get(pod, "spec"), "hostNetwork"));
+
+	if (!ns || !name)
+		return;
+	pthread_mutex_lock(&k->mu);
+	k->st.plan_changes++;
+	pthread_mutex_unlock(&k->mu);
+	if (host) {
+		/* the runtime never calls CNI for it */
+		pn_agent_plan_set(k->agent, ns, name, uid, NULL);
+		return;
+	}
+	if (plan) {
+		json_error_t jerr;
+		json_t *p;
+		char msg[512];
+
+		if (strlen(plan) > MAX_ANNOTATION) {
+			pn_agent_plan_invalid(k->agent, ns, name, uid, "podnet.dev/plan annotation larger than the agent accepts");
+			return;
+		}
+		p = json_loads(plan, JSON_REJECT_DUPLICATES, &jerr);
+		if (!p) {
+			snprintf(msg, sizeof(msg), "podnet.dev/plan annotation does not decode: %s (line %d, column %d)",
+				 jerr.text, jerr.line, jerr.column);
+			pn_agent_log(PODNET_LOG_WARNING, "Pod %s/%s: %s", ns, name, msg);
+			pn_agent_plan_invalid(k->agent, ns, name, uid, msg);
+			return;
+		}
+		json_decref(p);
+		/* pn_agent_plan_set validates the shape and marks it invalid itself */
+		pn_agent_plan_set(k->agent, ns, name, uid, plan);
+		return;
+	}
+	if (asks_for_networks(nets))
+		pn_agent_plan_pending(k->agent, ns, name, uid);
+	else
+		pn_agent_plan_set(k->agent, ns, name, uid, NULL);
+}
+
+static void on_add(void *ud, json_t *obj)
+{
+	struct pn_agent_kube *k = ud;
+
+	pthread_mutex_lock(&k->mu);
+	k->st.pod_events++;
+	pthread_mutex_unlock(&k->mu);
+	feed(k, obj);
+}
+
+static void on_update(void *ud, json_t *old, json_t *obj)
+{
+	struct pn_agent_kube *k = ud;
+
+	pthread_mutex_lock(&k->mu);
+	k->st.pod_events++;
+	pthread_mutex_unlock(&k->mu);
+	/* Only what the plan depends on: kubelet's status updates and our own
+	 * network-status writes must not queue hot-plug passes. */
+	if (str_eq(md_str(old, "uid"), md_str(obj, "uid")) &&
+	    str_eq(annotation(old, ANN_PLAN), annotation(obj, ANN_PLAN)) &&
+	    str_eq(annotation(old, ANN_NETWORKS), annotation(obj, ANN_NETWORKS)) &&
+	    json_is_true(json_object_get(json_object_get(old, "spec"), "hostNetwork")) ==
+		    json_is_true(json_object_get(json_object_get(obj, "spec"), "hostNetwork")))
+		return;
+	feed(k, obj);
+}
+
+static void on_delete(void *ud, json_t *obj)
+{
+	struct pn_agent_kube *k = ud;
+	const char *ns = md_str(obj, "namespace"), *name = md_str(obj, "name");
+	char key[512];
+
+	if (!ns || !name)
+		return;
+	pn_agent_plan_forget(k->agent, ns, name);
+	snprintf(key, sizeof(key), "%s/%s", ns, name);
+	pthread_mutex_lock(&k->mu);
+	k->st.pod_events++;
+	k->st.plan_changes++;
+	for (struct status_entry *e = k->entries; e; e = e->next)
+		if (!strcmp(e->key, key))
+			e->dead = 1;
+	pthread_mutex_unlock(&k->mu);
+	ev_async_send(k->loop, &k->wake);
+}
+
+/* ---- status out ------------------------------------------------------------------ */
+
+static void entry_free(struct status_entry *e)
+{
+	if (!e)
+		return;
+	free(e->key);
+	free(e->ns);
+	free(e->name);
+	free(e->uid);
+	free(e->value);
+	free(e->written);
+	free(e);
+}
+
+static int set_str(char **dst, const char *src)
+{
+	char *c = strdup(src ? src : "");
+
+	if (!c)
+		return -ENOMEM;
+	free(*dst);
+	*dst = c;
+	return 0;
+}
+
+/* The core's sink: any thread. Records the value and wakes the loop. */
+static void status_sink(void *ctx, const char *ns, const char *name, const char *uid, const char *value)
+{
+	struct pn_agent_kube *k = ctx;
+	struct status_entry *e;
+	char key[512];
+	int n = snprintf(key, sizeof(key), "%s/%s", ns, name);
+
+	if (n < 0 || (size_t)n >= sizeof(key) || !value || strlen(value) > MAX_ANNOTATION)
+		return;
+	pthread_mutex_lock(&k->mu);
+	if (k->stopped)
+		goto out;
+	for (e = k->entries; e; e = e->next)
+		if (!strcmp(e->key, key))
+			break;
+	if (!e) {
+		if (k->n_entries >= MAX_STATUS_ENTRIES) {
+			pn_agent_log(PODNET_LOG_WARNING, "network-status of %s dropped: %d writes already waiting", key,
+				     k->n_entries);
+			goto out;
+		}
+		e = calloc(1, sizeof(*e));
+		if (!e || set_str(&e->key, key) < 0 || set_str(&e->ns, ns) < 0 || set_str(&e->name, name) < 0) {
+			entry_free(e);
+			goto out;
+		}
+		e->next = k->entries;
+		k->entries = e;
+		k->n_entries++;
+	}
+	if (!str_eq(e->uid, uid ? uid : "")) {
+		free(e->written); /* written to another Pod of that name */
+		e->written = NULL;
+	}
+	if (set_str(&e->value, value) < 0 || set_str(&e->uid, uid) < 0)
+		goto out;
+	e->gen++;
+	e->dead = 0;
+	e->attempts = 0;
+	e->next_at = 0;
+	ev_async_send(k->loop, &k->wake);
+out:
+	pthread_mutex_unlock(&k->mu);
+}
+
+struct patch_req {
+	struct pn_agent_kube *k;
+	struct status_entry *e;
+	unsigned long gen;
+	char *value;
+};
+
+static void process(struct pn_agent_kube *k);
+
+static void schedule_retry(struct pn_agent_kube *k, struct status_entry *e)
+{
+	double d = RETRY_MIN;
+
+	for (int i = 0; i < e->attempts && d < RETRY_MAX; i++)
+		d *= 2;
+	if (d > RETRY_MAX)
+		d = RETRY_MAX;
+	e->attempts++;
+	e->next_at = ev_now(k->loop) + d;
+	k->st.status_retries++;
+}
+
+/* The cached Pod says whether an entry still has a Pod to write to. */
+static int pod_replaced(struct pn_agent_kube *k, struct status_entry *e)
+{
+	json_t *pod = pn_informer_get(k->pods, e->ns, e->name);
+	const char *uid = pod ? md_str(pod, "uid") : NULL;
+
+	if (!pn_informer_has_synced(k->pods))
+		return 0;
+	return !pod || (uid && e->uid && *e->uid && strcmp(uid, e->uid));
+}
+
+static void patch_done(void *ud, int rc, const struct pn_kube_status *st, json_t *body)
+{
+	struct patch_req *pr = ud;
+	struct pn_agent_kube *k = pr->k;
+	struct status_entry *e = pr->e;
+	(void)body;
+
+	pthread_mutex_lock(&k->mu);
+	e->inflight = 0;
+	if (rc == 0) {
+		k->st.status_writes++;
+		e->sent_gen = pr->gen;
+		free(e->written);
+		e->written = pr->value;
+		pr->value = NULL;
+		e->attempts = 0;
+	} else if (rc == -PN_KUBE_ENOTFOUND || (rc == -PN_KUBE_ECONFLICT && pod_replaced(k, e))) {
+		/* the Pod is gone, or another Pod now has its name */
+		k->st.status_dropped++;
+		e->dead = 1;
+	} else {
+		pn_agent_log(PODNET_LOG_WARNING, "network-status of Pod %s: %s (HTTP %ld): %s; retrying", e->key,
+			     strerror(-rc), st ? st->http : 0L, st ? st->message : "");
+		schedule_retry(k, e);
+	}
+	pthread_mutex_unlock(&k->mu);
+	free(pr->value);
+	free(pr);
+	process(k);
+}
+
+/* Under k->mu. Starts the PATCH of one entry; returns 0 or -errno. */
+static int send_patch(struct pn_agent_kube *k, struct status_entry *e)
+{
+	json_t *md = json_pack("{s{ss}}", "annotations", ANN_STATUS, e->value);
+	struct patch_req *pr = calloc(1, sizeof(*pr));
+	char *body = NULL;
+	int r = -ENOMEM;
+
+	if (!md || !pr)
+		goto fail;
+	/* the uid makes the write apply to this Pod only (409 otherwise) */
+	if (e->uid && *e->uid)
+		json_object_set_new(md, "uid", json_string(e->uid));
+	{
+		json_t *whole = json_pack("{sO}", "metadata", md);
+
+		body = whole ? json_dumps(whole, JSON_COMPACT) : NULL;
+		json_decref(whole);
+	}
+	if (!body || !(pr->value = strdup(e->value)))
+		goto fail;
+	pr->k = k;
+	pr->e = e;
+	pr->gen = e->gen;
+	r = pn_kube_patch(k->client, &pn_kube_res_pods, e->ns, e->name, NULL, PN_KUBE_PATCH_MERGE, body, patch_done,
+			  pr);
+	if (r < 0)
+		goto fail;
+	e->inflight = 1;
+	free(body);
+	json_decref(md);
+	return 0;
+fail:
+	if (pr)
+		free(pr->value);
+	free(pr);
+	free(body);
+	json_decref(md);
+	return r;
+}
+
+/* Loop thread: starts every write that is due; arms the retry timer for
+ * the earliest one that is not. */
+static void process(struct pn_agent_kube *k)
+{
+	struct status_entry **pp, *e;
+	double now = ev_now(k->loop), next = 0;
+
+	pthread_mutex_lock(&k->mu);
+	for (pp = &k->entries; (e = *pp);) {
+		if (e->dead && !e->inflight) {
+			*pp = e->next;
+			k->n_entries--;
+			entry_free(e);
+			continue;
+		}
+		pp = &e->next;
+		if (e->dead || e->inflight || e->sent_gen == e->gen)
+			continue;
+		if (e->next_at > now) {
+			if (!next || e->next_at < next)
+				next = e->next_at;
+			continue;
+		}
+		{
+			json_t *pod = pn_informer_get(k->pods, e->ns, e->name);
+			const char *cached = pod ? annotation(pod, ANN_STATUS) : NULL;
+
+			/* on the Pod already: we wrote it, or the cache shows it and
+			 * no write of ours is newer than the cache */
+			if ((e->written && !strcmp(e->written, e->value)) ||
+			    (pod && str_eq(md_str(pod, "uid"), e->uid) && cached && !strcmp(cached, e->value) &&
+			     (!e->written || !strcmp(e->written, cached)))) {
+				e->sent_gen = e->gen; /* already there */
+				k->st.status_skipped++;
+				continue;
+			}
+			if (pod_replaced(k, e)) {
+				e->dead = 1;
+				k->st.status_dropped++;
+				continue;
+			}
+		}
+		if (send_patch(k, e) < 0) {
+			schedule_retry(k, e);
+			if (!next || e->next_at < next)
+				next = e->next_at;
+		}
+	}
+	pthread_mutex_unlock(&k->mu);
+	ev_timer_stop(k->loop, &k->retry);
+	if (next) {
+		ev_timer_set(&k->retry, next - now > 0.01 ? next - now : 0.01, 0.);
+		ev_timer_start(k->loop, &k->retry);
+	}
+}
+
+static void wake_cb(struct ev_loop *loop, ev_async *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	process(w->data);
+}
+
+static void retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	process(w->data);
+}
+
+/* Copies the watch's counters for /metrics (they belong to the loop). */
+static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct pn_agent_kube *k = w->data;
+	struct pn_watch_stats ws;
+	(void)loop;
+	(void)revents;
+
+	pn_watch_get_stats(pn_informer_watch(k->pods), &ws);
+	pthread_mutex_lock(&k->mu);
+	k->st.lists = ws.lists;
+	k->st.watches = ws.watches;
+	k->st.watch_errors = ws.errors;
+	k->st.pods = pn_informer_count(k->pods);
+	k->st.synced = pn_informer_has_synced(k->pods);
+	pthread_mutex_unlock(&k->mu);
+}
+
+static void stop_cb(struct ev_loop *loop, ev_async *w, int revents)
+{
+	struct pn_agent_kube *k = w->data;
+	(void)revents;
+
+	pn_informer_stop(k->pods);
+	ev_timer_stop(loop, &k->retry);
+	ev_timer_stop(loop, &k->tick);
+	ev_async_stop(loop, &k->wake);
+	ev_async_stop(loop, &k->stop);
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static void on_synced(void *ud)
+{
+	struct pn_agent_kube *k = ud;
+
+	pn_agent_log(PODNET_LOG_INFO, "Pod watch of node %s synced: %zu Pods", k->node, pn_informer_count(k->pods));
+	process(k); /* writes that waited for the cache */
+}
+
+static void *loop_thread(void *arg)
+{
+	struct pn_agent_kube *k = arg;
+
+	ev_run(k->loop, 0);
+	return NULL;
+}
+
+/* ---- life cycle ----------------------------------------------------------------- */
+
+int pn_agent_kube_start(struct pn_agent *a, const struct pn_agent_kube_opts *o, struct pn_agent_kube **out,
+			char *err, size_t errlen)
+{
+	struct pn_agent_kube *k;
+	struct pn_informer_opts io;
+	char sel[320], e2[256];
+	int r;
+
+	*out = NULL;
+	if (!o->node_name || !*o->node_name || strlen(o->node_name) > 253) {
+		snprintf(err, errlen, "a node name is required (--node-name, $NODE_NAME or the hostname)");
+		return -EINVAL;
+	}
+	k = calloc(1, sizeof(*k));
+	if (!k) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	k->agent = a;
+	pthread_mutex_init(&k->mu, NULL);
+	if (!(k->node = strdup(o->node_name))) {
+		r = -ENOMEM;
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	if (o->kubeconfig) {
+		r = pn_kube_config_load(o->kubeconfig, NULL, &k->cfg, err, errlen);
+	} else {
+		r = pn_kube_config_in_cluster(NULL, &k->cfg, e2, sizeof(e2));
+		if (r < 0 && pn_kube_config_load(NULL, NULL, &k->cfg, err, errlen) == 0)
+			r = 0;
+		else if (r < 0)
+			snprintf(err + strlen(err), errlen - strlen(err), " (in-cluster: %s)", e2);
+	}
+	if (r < 0)
+		goto fail;
+	k->loop = ev_loop_new(EVFLAG_AUTO);
+	if (!k->loop || !(k->client = pn_kube_client_new(k->loop, k->cfg, NULL))) {
+		r = -ENOMEM;
+		snprintf(err, errlen, "cannot start the Kubernetes client");
+		goto fail;
+	}
+	snprintf(sel, sizeof(sel), "spec.nodeName=%s", o->node_name);
+	memset(&io, 0, sizeof(io));
+	io.watch.res = &pn_kube_res_pods;
+	io.watch.field_selector = sel;
+	io.transform = slim_pod;
+	io.transform_ud = k;
+	k->pods = pn_informer_new(k->client, &io);
+	if (!k->pods) {
+		r = -ENOMEM;
+		snprintf(err, errlen, "cannot create the Pod informer");
+		goto fail;
+	}
+	pn_informer_add_handlers(k->pods, &(struct pn_informer_handlers){on_add, on_update, on_delete, k});
+	pn_informer_on_synced(k->pods, on_synced, k);
+	ev_async_init(&k->wake, wake_cb);
+	k->wake.data = k;
+	ev_async_init(&k->stop, stop_cb);
+	k->stop.data = k;
+	ev_init(&k->retry, retry_cb);
+	k->retry.data = k;
+	ev_timer_init(&k->tick, tick_cb, 1., 1.);
+	k->tick.data = k;
+	ev_async_start(k->loop, &k->wake);
+	ev_async_start(k->loop, &k->stop);
+	ev_timer_start(k->loop, &k->tick);
+	r = pn_informer_start(k->pods);
+	if (r < 0) {
+		snprintf(err, errlen, "cannot start the Pod watch: %s", strerror(-r));
+		goto fail;
+	}
+	pn_agent_set_status_sink(a, status_sink, k);
+	r = -pthread_create(&k->thread, NULL, loop_thread, k);
+	if (r < 0) {
+		pn_agent_set_status_sink(a, NULL, NULL);
+		snprintf(err, errlen, "cannot start the watch thread: %s", strerror(-r));
+		goto fail;
+	}
+	k->running = 1;
+	pn_agent_log(PODNET_LOG_INFO, "watching Pods of node %s on %s", k->node, k->cfg->server);
+	*out = k;
+	return 0;
+fail:
+	pn_agent_kube_free(k);
+	return r;
+}
+
+void pn_agent_kube_stop(struct pn_agent_kube *k)
+{
+	if (!k)
+		return;
+	pthread_mutex_lock(&k->mu);
+	k->stopped = 1;
+	pthread_mutex_unlock(&k->mu);
+	if (k->running) {
+		ev_async_send(k->loop, &k->stop);
+		pthread_join(k->thread, NULL);
+		k->running = 0;
+	}
+}
+
+void pn_agent_kube_free(struct pn_agent_kube *k)
+{
+	if (!k)
+		return;
+	pn_agent_kube_stop(k);
+	pn_informer_free(k->pods);
+	pn_kube_client_free(k->client); /* cancels PATCHes in flight without callbacks */
+	if (k->loop)
+		ev_loop_destroy(k->loop);
+	pn_kube_config_free(k->cfg);
+	while (k->entries) {
+		struct status_entry *e = k->entries;
+
+		k->entries = e->next;
+		entry_free(e);
+	}
+	pthread_mutex_destroy(&k->mu);
+	free(k->node);
+	free(k);
+}
+
+void pn_agent_kube_get_stats(struct pn_agent_kube *k, struct pn_agent_kube_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!k)
+		return;
+	pthread_mutex_lock(&k->mu);
+	*out = k->st;
+	pthread_mutex_unlock(&k->mu);
+}
+
+void pn_agent_kube_metrics(void *ctx, FILE *out)
+{
+	struct pn_agent_kube_stats s;
+
+	pn_agent_kube_get_stats(ctx, &s);
+	fprintf(out,
+		"# HELP podnet_agent_pod_events_total Pod adds, updates and deletes from the node's Pod watch.\n"
+		"# TYPE podnet_agent_pod_events_total counter\npodnet_agent_pod_events_total %lu\n"
+		"# HELP podnet_agent_plan_changes_total Plans handed to the core from the Pod watch.\n"
+		"# TYPE podnet_agent_plan_changes_total counter\npodnet_agent_plan_changes_total %lu\n"
+		"# HELP podnet_agent_watch_lists_total Complete LISTs of the node's Pods.\n"
+		"# TYPE podnet_agent_watch_lists_total counter\npodnet_agent_watch_lists_total %lu\n"
+		"# HELP podnet_agent_watch_requests_total WATCH requests started.\n"
+		"# TYPE podnet_agent_watch_requests_total counter\npodnet_agent_watch_requests_total %lu\n"
+		"# HELP podnet_agent_watch_errors_total Failed LIST/WATCH requests and bad watch events.\n"
+		"# TYPE podnet_agent_watch_errors_total counter\npodnet_agent_watch_errors_total %lu\n"
+		"# HELP podnet_agent_watch_synced Whether the Pod watch has completed its first LIST.\n"
+		"# TYPE podnet_agent_watch_synced gauge\npodnet_agent_watch_synced %d\n"
+		"# HELP podnet_agent_pods Pods of this node in the watch cache.\n"
+		"# TYPE podnet_agent_pods gauge\npodnet_agent_pods %lu\n"
+		"# HELP podnet_agent_status_writes_total network-status annotations written, by outcome.\n"
+		"# TYPE podnet_agent_status_writes_total counter\n"
+		"podnet_agent_status_writes_total{result=\"written\"} %lu\n"
+		"podnet_agent_status_writes_total{result=\"unchanged\"} %lu\n"
+		"podnet_agent_status_writes_total{result=\"retried\"} %lu\n"
+		"podnet_agent_status_writes_total{result=\"dropped\"} %lu\n",
+		s.pod_events, s.plan_changes, s.lists, s.watches, s.watch_errors, s.synced, s.pods, s.status_writes,
+		s.status_skipped, s.status_retries, s.status_dropped);
+}
