@@ -79,3 +79,14 @@ $(BUILD)/fuzz/node_plan: controller/node/fuzz/plan.c controller/node/agent_plan.
 	@mkdir -p $(@D)
 	$(Q)clang $(CPPFLAGS) $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ \
 	  $(shell $(PKG_CONFIG) --libs jansson yaml-0.1) -lpthread -lm
+
+# The agent with its Pod watch on the real cluster (kubelet, containerd, the
+# shim installed with deploy/agent/install-cni, RBAC of deploy/agent): run by
+# make check-integration under e2e/lib/with-cluster.
+$(BUILD)/test/node-it_agent-kube: controller/node/test/agent-kube.sh $(BUILD)/bin/podnet-agent $(BUILD)/bin/podnet-cni \
+		$(BUILD)/providers/cni.so
+	@mkdir -p $(@D)
+	$(Q)printf '#!/bin/sh\nexec sh %s/controller/node/test/agent-kube.sh %s\n' "$(CURDIR)" "$(abspath $(BUILD))" > $@
+	$(Q)chmod +x $@
+
+INTEGRATION_TESTS += $(BUILD)/test/node-it_agent-kube
