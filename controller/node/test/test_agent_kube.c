@@ -1,0 +1,256 @@
+/* Unit tests of node/agent_kube.c's decisions: what the transform keeps of
+ * a Pod, and which plan door each Pod add, update and delete goes through.
+ * The plan doors are stubs that record the calls; the watch and the
+ * network-status PATCHes themselves run against the real cluster
+ * (test/agent-kube.sh). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../agent_kube.c"
+
+static char last_call[64], last_arg[1024];
+static int calls;
+
+static void record(const char *what, const char *arg)
+{
+	calls++;
+	snprintf(last_call, sizeof(last_call), "%s", what);
+	snprintf(last_arg, sizeof(last_arg), "%s", arg ? arg : "(null)");
+}
+
+int pn_agent_plan_set(struct pn_agent *a, const char *ns, const char *name, const char *uid, const char *plan_json)
+{
+	(void)a, (void)ns, (void)name, (void)uid;
+	record("set", plan_json);
+	return 0;
+}
+
+int pn_agent_plan_pending(struct pn_agent *a, const char *ns, const char *name, const char *uid)
+{
+	(void)a, (void)ns, (void)name;
+	record("pending", uid);
+	return 0;
+}
+
+int pn_agent_plan_invalid(struct pn_agent *a, const char *ns, const char *name, const char *uid, const char *message)
+{
+	(void)a, (void)ns, (void)name, (void)uid;
+	record("invalid", message);
+	return 0;
+}
+
+void pn_agent_plan_forget(struct pn_agent *a, const char *ns, const char *name)
+{
+	(void)a, (void)ns;
+	record("forget", name);
+}
+
+void pn_agent_set_status_sink(struct pn_agent *a, pn_agent_status_fn *fn, void *ctx)
+{
+	(void)a, (void)fn, (void)ctx;
+}
+
+void pn_agent_log(int level, const char *fmt, ...)
+{
+	(void)level, (void)fmt;
+}
+
+static json_t *pod(const char *annotations_json, int host)
+{
+	json_error_t e;
+	json_t *ann = json_loads(annotations_json, 0, &e);
+	json_t *p;
+
+	assert_non_null(ann);
+	p = json_pack("{s{ss ss ss ss s{ss} so} s{sb ss s[]} s{ss s[]}}", "metadata", "namespace", "team-a", "name",
+		      "web-0", "uid", "u-1", "resourceVersion", "7", "labels", "app", "web", "annotations", ann, "spec",
+		      "hostNetwork", host, "nodeName", "n1", "containers", "status", "phase", "Running", "conditions");
+	assert_non_null(p);
+	return p;
+}
+
+static struct pn_agent_kube *fake_kube(void)
+{
+	static struct pn_agent_kube k;
+
+	memset(&k, 0, sizeof(k));
+	pthread_mutex_init(&k.mu, NULL);
+	calls = 0;
+	last_call[0] = '\0';
+	return &k;
+}
+
+static void unit__transform__keeps_only_what_the_agent_needs(void **state)
+{
+	json_t *p = pod("{\"podnet.dev/networks\":\"- podNetworkName: a\",\"podnet.dev/plan\":\"{}\","
+			"\"k8s.v1.cni.cncf.io/network-status\":\"[]\",\"other\":\"x\"}", 1);
+	json_t *s = slim_pod(NULL, p);
+	json_t *md = json_object_get(s, "metadata");
+	(void)state;
+
+	assert_non_null(s);
+	assert_string_equal(json_string_value(json_object_get(md, "uid")), "u-1");
+	assert_string_equal(json_string_value(json_object_get(md, "resourceVersion")), "7");
+	assert_null(json_object_get(md, "labels"));
+	assert_int_equal(json_object_size(json_object_get(md, "annotations")), 3);
+	assert_null(json_object_get(json_object_get(md, "annotations"), "other"));
+	assert_true(json_is_true(json_object_get(json_object_get(s, "spec"), "hostNetwork")));
+	assert_null(json_object_get(json_object_get(s, "spec"), "containers"));
+	assert_string_equal(json_string_value(json_object_get(json_object_get(s, "status"), "phase")), "Running");
+	assert_null(json_object_get(json_object_get(s, "status"), "conditions"));
+	json_decref(s);
+	json_decref(p);
+}
+
+static void unit__pod_without_request__default_only(void **state)
+{
+	struct pn_agent_kube *k = fake_kube();
+	json_t *p = pod("{}", 0);
+	(void)state;
+
+	on_add(k, p);
+	assert_string_equal(last_call, "set");
+	assert_string_equal(last_arg, "(null)");
+	json_decref(p);
+}
+
+static void unit__empty_network_list__default_only(void **state)
+{
+	struct pn_agent_kube *k = fake_kube();
+	json_t *p = pod("{\"podnet.dev/networks\":\" [ ]\\n\"}", 0);
+	(void)state;
+
+	on_add(k, p);
+	assert_string_equal(last_call, "set");
+	assert_string_equal(last_arg, "(null)");
+	json_decref(p);
+}
+
+static void unit__request_without_plan__pending(void **state)
+{
+	struct pn_agent_kube *k = fake_kube();
+	json_t *p = pod("{\"podnet.dev/networks\":\"- podNetworkName: a\"}", 0);
+	(void)state;
+
+	on_add(k, p);
+	assert_string_equal(last_call, "pending");
+	assert_string_equal(last_arg, "u-1");
+	json_decref(p);
+}
+
+static void unit__plan__set_with_its_text(void **state)
+{
+	struct pn_agent_kube *k = fake_kube();
+	json_t *p = pod("{\"podnet.dev/networks\":\"- podNetworkName: a\",\"podnet.dev/plan\":\"{\\\"v\\\":1,\\\"attachments\\\":[]}\"}", 0);
+	(void)state;
+
+	on_add(k, p);
+	assert_string_equal(last_call, "set");
+	assert_string_equal(last_arg, "{\"v\":1,\"attachments\":[]}");
+	json_decref(p);
+}
+
+static void unit__undecodable_plan__invalid_with_message(void **state)
+{
+	struct pn_agent_kube *k = fake_kube();
+	json_t *p = pod("{\"podnet.dev/networks\":\"- podNetworkName: a\",\"podnet.dev/plan\":\"{\\\"v\\\":1,\"}", 0);
+	(void)state;
+
+	on_add(k, p);
+	assert_string_equal(last_call, "invalid");
+	assert_non_null(strstr(last_arg, "podnet.dev/plan annotation does not decode"));
+	json_decref(p);
+}
+
+static void unit__host_network_pod__default_only(void **state)
+{
+	struct pn_agent_kube *k = fake_kube();
+	json_t *p = pod("{\"podnet.dev/networks\":\"- podNetworkName: a\"}", 1);
+	(void)state;
+
+	on_add(k, p);
+	assert_string_equal(last_call, "set");
+	assert_string_equal(last_arg, "(null)");
+	json_decref(p);
+}
+
+static void unit__update_of_other_fields__no_plan_call(void **state)
+{
+	struct pn_agent_kube *k = fake_kube();
+	json_t *a = pod("{\"podnet.dev/networks\":\"- podNetworkName: a\"}", 0);
+	json_t *b = pod("{\"podnet.dev/networks\":\"- podNetworkName: a\",\"k8s.v1.cni.cncf.io/network-status\":\"[]\"}", 0);
+	(void)state;
+
+	json_object_set_new(json_object_get(b, "metadata"), "resourceVersion", json_string("8"));
+	on_update(k, a, b);
+	assert_int_equal(calls, 0);
+	assert_int_equal(k->st.pod_events, 1);
+	json_decref(a);
+	json_decref(b);
+}
+
+static void unit__update_of_plan__hands_the_new_plan(void **state)
+{
+	struct pn_agent_kube *k = fake_kube();
+	json_t *a = pod("{\"podnet.dev/networks\":\"- podNetworkName: a\"}", 0);
+	json_t *b = pod("{\"podnet.dev/networks\":\"- podNetworkName: a\",\"podnet.dev/plan\":\"{\\\"v\\\":1}\"}", 0);
+	(void)state;
+
+	on_update(k, a, b);
+	assert_int_equal(calls, 1);
+	assert_string_equal(last_call, "set");
+	assert_string_equal(last_arg, "{\"v\":1}");
+	json_decref(a);
+	json_decref(b);
+}
+
+static void unit__update_with_new_uid__fed_again(void **state)
+{
+	struct pn_agent_kube *k = fake_kube();
+	json_t *a = pod("{}", 0);
+	json_t *b = pod("{}", 0);
+	(void)state;
+
+	json_object_set_new(json_object_get(b, "metadata"), "uid", json_string("u-2"));
+	on_update(k, a, b);
+	assert_int_equal(calls, 1);
+	json_decref(a);
+	json_decref(b);
+}
+
+static void unit__asks_for_networks__blank_and_empty_lists_ask_nothing(void **state)
+{
+	(void)state;
+	assert_false(asks_for_networks(NULL));
+	assert_false(asks_for_networks(""));
+	assert_false(asks_for_networks(" \n"));
+	assert_false(asks_for_networks("[]"));
+	assert_false(asks_for_networks("[ ]\n"));
+	assert_true(asks_for_networks("[] x"));
+	assert_true(asks_for_networks("- podNetworkName: a"));
+	assert_true(asks_for_networks("[{\"podNetworkName\":\"a\"}]"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(unit__transform__keeps_only_what_the_agent_needs),
+		cmocka_unit_test(unit__pod_without_request__default_only),
+		cmocka_unit_test(unit__empty_network_list__default_only),
+		cmocka_unit_test(unit__request_without_plan__pending),
+		cmocka_unit_test(unit__plan__set_with_its_text),
+		cmocka_unit_test(unit__undecodable_plan__invalid_with_message),
+		cmocka_unit_test(unit__host_network_pod__default_only),
+		cmocka_unit_test(unit__update_of_other_fields__no_plan_call),
+		cmocka_unit_test(unit__update_of_plan__hands_the_new_plan),
+		cmocka_unit_test(unit__update_with_new_uid__fed_again),
+		cmocka_unit_test(unit__asks_for_networks__blank_and_empty_lists_ask_nothing),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
