@@ -15,7 +15,7 @@ RUN_SCRIPT ?= e2e/cluster/run-pod
 RUN_DEPS   +=
 CLUSTER_LOCK := /tmp/podnet-cluster.lock
 # Take the machine-wide cluster lock unless the caller already holds it.
-WITH_LOCK = $(if $(PODNET_CLUSTER_LOCKED),,flock $(CLUSTER_LOCK))
+WITH_LOCK = $(if $(PODNET_CLUSTER_LOCKED),,flock -o $(CLUSTER_LOCK))
 
 .PHONY: cluster-up cluster-down run
 cluster-up:
