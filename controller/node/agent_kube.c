@@ -34,6 +34,7 @@ struct status_entry {
 	char *written;    /* last value the API server accepted */
 	unsigned long gen, sent_gen;
 	int inflight;
+	void *req;        /* the struct patch_req in flight */
 	int dead;         /* Pod gone: unlink when idle */
 	int attempts;
 	double next_at;   /* ev_now after which a retry may go */
@@ -351,6 +352,7 @@ static void patch_done(void *ud, int rc, const struct pn_kube_status *st, json_t
 
 	pthread_mutex_lock(&k->mu);
 	e->inflight = 0;
+	e->req = NULL;
 	if (rc == 0) {
 		k->st.status_writes++;
 		e->sent_gen = pr->gen;
@@ -402,6 +404,7 @@ static int send_patch(struct pn_agent_kube *k, struct status_entry *e)
 	if (r < 0)
 		goto fail;
 	e->inflight = 1;
+	e->req = pr;
 	free(body);
 	json_decref(md);
 	return 0;
@@ -649,6 +652,10 @@ void pn_agent_kube_free(struct pn_agent_kube *k)
 		struct status_entry *e = k->entries;
 
 		k->entries = e->next;
+		if (e->req) { /* cancelled with the client: no callback will free it */
+			free(((struct patch_req *)e->req)->value);
+			free(e->req);
+		}
 		entry_free(e);
 	}
 	pthread_mutex_destroy(&k->mu);
