@@ -34,6 +34,7 @@ struct pn_addrs_pod {
 	char *uid;
 	char *key;          /* the controller's: "ns/name", for sweeping */
 	double stamp;       /* the controller's: last observation */
+	double last_write;  /* the controller's: last plan write started */
 	unsigned inflight;  /* plan writes not completed */
 	uint64_t min_rv;    /* observations below this resourceVersion are stale */
 	struct pn_hold *v;

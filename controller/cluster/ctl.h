@@ -84,6 +84,7 @@ struct pn_ctl {
 	struct pn_addrs addrs;
 	struct pn_strmap busy;       /* key -> (void *)1 while a write is in flight */
 	struct pn_strmap waiting;    /* pod key -> strdup'ed last problem message */
+	struct pn_strmap warned;     /* "Kind/key/reason" -> last Warning message */
 	struct pn_strmap decoded;    /* "kind/key" -> struct pn_decoded (cache) */
 
 	/* the fresh LIST at leadership */

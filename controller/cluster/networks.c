@@ -181,6 +181,7 @@ static void write_done(void *ud, int rc, const struct pn_kube_status *st, json_t
 static int patch(struct pn_ctl *ctl, const struct pn_kube_resource *res, const char *ns,
 		 const char *name, const char *sub, json_t *body, const char *key)
 {
+	enum pn_kube_patch_type type = json_is_array(body) ? PN_KUBE_PATCH_JSON : PN_KUBE_PATCH_MERGE;
 	struct wctx *w;
 	char *text = json_dumps(body, JSON_COMPACT);
 	int r;
@@ -196,7 +197,7 @@ static int patch(struct pn_ctl *ctl, const struct pn_kube_resource *res, const c
 	w->ctl = ctl;
 	w->status = sub != NULL;
 	snprintf(w->key, sizeof(w->key), "%s", key);
-	r = pn_kube_patch(ctl->c, res, ns, name, sub, PN_KUBE_PATCH_MERGE, text, write_done, w);
+	r = pn_kube_patch(ctl->c, res, ns, name, sub, type, text, write_done, w);
 	free(text);
 	if (r < 0) {
 		free(w);
@@ -206,10 +207,12 @@ static int patch(struct pn_ctl *ctl, const struct pn_kube_resource *res, const c
 	return 0;
 }
 
+/* A JSON patch that sets the whole status (podnet owns the status of the
+ * objects it reconciles): no merge semantics on lists of conditions. */
 int pn_ctl_write_status(struct pn_ctl *ctl, const struct pn_kube_resource *res, const char *ns,
 			const char *name, json_t *status, const char *key)
 {
-	json_t *body = json_pack("{sO}", "status", status);
+	json_t *body = json_pack("[{ss ss sO}]", "op", "add", "path", "/status", "value", status);
 	int r = body ? patch(ctl, res, ns, name, "status", body, key) : -ENOMEM;
 
 	json_decref(body);
@@ -404,9 +407,25 @@ static void msg_append(char *msg, size_t len, const char *s)
 	msg[l + n] = 0;
 }
 
+/* A Warning Event, once per object, reason and message (reconciles repeat). */
 static void warn_once(struct pn_ctl *ctl, json_t *obj, const char *reason, const char *msg)
 {
+	char key[700], k[512];
+	char *old, *dup;
+
+	if (pn_informer_key(obj, k, sizeof(k)) < 0)
+		return;
+	snprintf(key, sizeof(key), "%s/%s/%s",
+		 json_string_value(json_object_get(obj, "kind")) ?: "", k, reason);
+	old = pn_strmap_get(&ctl->warned, key);
+	if (old && !strcmp(old, msg))
+		return;
 	pn_kube_recorder_event(ctl->rec, obj, "Warning", reason, msg);
+	dup = strdup(msg);
+	if (dup && pn_strmap_put(&ctl->warned, key, dup) == 0)
+		free(old);
+	else
+		free(dup);
 }
 
 /* ---- PodNetwork -------------------------------------------------------------------- */

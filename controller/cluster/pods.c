@@ -544,6 +544,7 @@ static int write_plan(struct pn_ctl *ctl, struct pn_addrs_pod *p, json_t *slim, 
 		return r;
 	}
 	p->inflight++;
+	p->last_write = ev_now(ctl->loop);
 	if (rv_num(rv) + 1 > p->min_rv)
 		p->min_rv = rv_num(rv) + 1;
 	pn_ctl_set_busy(ctl, key, true);
@@ -604,6 +605,14 @@ int pn_ctl_reconcile_pod(struct pn_ctl *ctl, const char *ns, const char *name)
 		waiting_clear(ctl, pkey);
 		return 0; /* keeps its addresses until the object is gone */
 	}
+	/* The cache is older than a version we know exists (our own write, or
+	 * the version a write was refused on): wait for the watch to bring it
+	 * rather than write again from stale state. A write whose outcome is
+	 * unknown and that changed nothing leaves no newer version: after 2 s
+	 * the write is tried again (its resourceVersion test keeps it safe). */
+	if (rv_num(meta_str(slim, "resourceVersion")) < p->min_rv &&
+	    ev_now(ctl->loop) - p->last_write < 2.0)
+		return -EAGAIN;
 	cur = annotation(slim, PN_ANNOTATION_PLAN);
 	r = pn_pod_decode(slim, &opts, &pod, &ps);
 	if (r < 0)

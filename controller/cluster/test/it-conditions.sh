@@ -170,14 +170,17 @@ check "network__delete_in_use__DeleteInProgress" poll 20 cond_is podnetwork/cond
 check "network__delete_in_use__still_there" sh -c 'sleep 2; k get podnetwork cond-net'
 pods_yaml "$ns" afterdel 1 1 "$node" '[{podNetworkName: cond-net}]' | k apply -f - >/dev/null
 check "network__deleting__takes_no_new_pods" poll 20 sh -c "k -n $ns get events --field-selector involvedObject.name=afterdel-1 -o json | jq -e '.items[0].message | test(\"being deleted\")'"
-k -n "$ns" delete pod good-1 fixed-2 viapna-1 afterdel-1 --grace-period=0 --force >/dev/null 2>&1
+# every Pod that names cond-net (planned or not) goes; the network then goes too
+k -n "$ns" delete pod good-1 fixed-1 fixed-2 viapna-1 afterdel-1 bad-1 --grace-period=0 --force >/dev/null 2>&1
 k -n "$ns" delete podnetworkattachment pna-ok pna-noparams --wait=false >/dev/null 2>&1
 check "network__finalizer_released__gone" poll 30 sh -c '! k get podnetwork cond-net'
 check "ippool__released__allocated_0" poll 20 sh -c '[ "$(k get ippool cond-pool -o jsonpath={.status.ranges[0].allocated})" = 0 ]'
 
 # ---- default recreated ---------------------------------------------------------
 t0=$(date +%s)
-k delete podnetwork default --wait=true >/dev/null 2>&1
+k -n "$ns" delete pod later-1 --grace-period=0 --force >/dev/null 2>&1
+poll 20 cond_is podnetwork/default InUse False/NotInUse
+k delete podnetwork default --wait=true --timeout=20s >/dev/null 2>&1
 if poll 10 k get podnetwork default; then
 	ok "default__recreated__within_$(( $(date +%s) - t0 ))s"
 else

@@ -56,13 +56,15 @@ setup_rbac() {
 }
 
 # start_controller NAME [ARGS...]: starts a replica in the background as the
-# token user; its pid in $ctl_pid, log in $logdir/NAME.log.
+# token user; its pid in $ctl_pid, log in $logdir/NAME.log. The cluster
+# lock's descriptor (fd 3, from with-cluster's flock) is closed in it, so a
+# replica left behind never holds the machine-wide lock.
 ctl_pids=""
 start_controller() {
 	name=$1
 	shift
 	"$CONTROLLER" --kubeconfig "$CTL_KUBECONFIG" --identity "$name" --qps -1 "$@" \
-		>"$logdir/$name.log" 2>&1 &
+		>"$logdir/$name.log" 2>&1 3>&- &
 	ctl_pid=$!
 	ctl_pids="$ctl_pids $ctl_pid"
 }
