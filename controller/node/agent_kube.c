@@ -22,6 +22,7 @@
 #define MAX_STATUS_ENTRIES 4096     /* Pods with a network-status waiting to be written */
 #define RETRY_MIN 0.5
 #define RETRY_MAX 30.0
+#define REFUSED_MAX 4 /* retries of a write the server refused (409/422) */
 
 /* One Pod's network-status to write. Shared between the sink (any thread)
  * and the loop under k->mu; requests in flight hold a pointer, so an entry
@@ -221,7 +222,7 @@ static void on_update(void *ud, json_t *old, json_t *obj)
 static void on_delete(void *ud, json_t *obj)
 {
 	struct pn_agent_kube *k = ud;
-	const char *ns = md_str(obj, "namespace"), *name = md_str(obj, "name");
+	const char *ns = md_str(obj, "namespace"), *name = md_str(obj, "name"), *uid = md_str(obj, "uid");
 	char key[512];
 
 	if (!ns || !name)
@@ -232,8 +233,8 @@ static void on_delete(void *ud, json_t *obj)
 	k->st.pod_events++;
 	k->st.plan_changes++;
 	for (struct status_entry *e = k->entries; e; e = e->next)
-		if (!strcmp(e->key, key))
-			e->dead = 1;
+		if (!strcmp(e->key, key) && (!uid || !e->uid || !*e->uid || !strcmp(e->uid, uid)))
+			e->dead = 1; /* not a newer Pod of the same name */
 	pthread_mutex_unlock(&k->mu);
 	ev_async_send(k->loop, &k->wake);
 }
@@ -332,17 +333,6 @@ static void schedule_retry(struct pn_agent_kube *k, struct status_entry *e)
 	k->st.status_retries++;
 }
 
-/* The cached Pod says whether an entry still has a Pod to write to. */
-static int pod_replaced(struct pn_agent_kube *k, struct status_entry *e)
-{
-	json_t *pod = pn_informer_get(k->pods, e->ns, e->name);
-	const char *uid = pod ? md_str(pod, "uid") : NULL;
-
-	if (!pn_informer_has_synced(k->pods))
-		return 0;
-	return !pod || (uid && e->uid && *e->uid && strcmp(uid, e->uid));
-}
-
 static void patch_done(void *ud, int rc, const struct pn_kube_status *st, json_t *body)
 {
 	struct patch_req *pr = ud;
@@ -360,8 +350,12 @@ static void patch_done(void *ud, int rc, const struct pn_kube_status *st, json_t
 		e->written = pr->value;
 		pr->value = NULL;
 		e->attempts = 0;
-	} else if (rc == -PN_KUBE_ENOTFOUND || (rc == -PN_KUBE_ECONFLICT && pod_replaced(k, e))) {
-		/* the Pod is gone, or another Pod now has its name */
+	} else if (rc == -PN_KUBE_ENOTFOUND ||
+		   ((rc == -PN_KUBE_ECONFLICT || rc == -PN_KUBE_EINVALID) && e->attempts >= REFUSED_MAX)) {
+		/* the Pod is gone; or the server keeps refusing the write (another
+		 * Pod has its name now: the uid does not match) */
+		pn_agent_log(PODNET_LOG_WARNING, "network-status of Pod %s dropped: %s", e->key,
+			     st && st->message[0] ? st->message : strerror(-rc));
 		k->st.status_dropped++;
 		e->dead = 1;
 	} else {
@@ -451,11 +445,6 @@ static void process(struct pn_agent_kube *k)
 			     (!e->written || !strcmp(e->written, cached)))) {
 				e->sent_gen = e->gen; /* already there */
 				k->st.status_skipped++;
-				continue;
-			}
-			if (pod_replaced(k, e)) {
-				e->dead = 1;
-				k->st.status_dropped++;
 				continue;
 			}
 		}
