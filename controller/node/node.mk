@@ -98,3 +98,10 @@ $(BUILD)/test/node_agent_kube: $(BUILD)/obj/controller/node/test/test_agent_kube
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 UNIT_TESTS += $(BUILD)/test/node_agent_kube
+
+# deploy/agent/install-cni in throw-away directories (no cluster, no root needed).
+$(BUILD)/test/node_install-cni: controller/node/test/install-cni.sh deploy/agent/install-cni
+	@mkdir -p $(@D)
+	$(Q)printf '#!/bin/sh\nexec sh %s/controller/node/test/install-cni.sh\n' "$(CURDIR)" > $@
+	$(Q)chmod +x $@
+UNIT_TESTS += $(BUILD)/test/node_install-cni
