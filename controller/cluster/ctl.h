@@ -71,6 +71,7 @@ struct pn_ctl {
 	struct pn_kube_recorder *rec;
 	enum pn_ctl_state state;
 	bool leader_elect;
+	bool native_networks;        /* read Pod spec.networks (prototype API servers) */
 	const char *providers[PN_CTL_MAX_PROVIDERS];
 	size_t n_providers;
 	int verbosity;

@@ -579,6 +579,7 @@ static void usage(FILE *f)
 		"\"0\" disables)\n"
 		"  --qps N --burst N        client rate limit (default 200/400; qps<0 unlimited)\n"
 		"  --max-inflight N         concurrent writes (default 64)\n"
+		"  --native-networks[=BOOL] read Pod spec.networks instead of the annotation\n"
 		"  -v N, --v N              log verbosity (0..4, default 1)\n");
 }
 
@@ -599,7 +600,7 @@ int main(int argc, char **argv)
 	struct pn_kube_config *cfg = NULL;
 	int r, opt;
 	enum { O_KC = 256, O_CTX, O_LE, O_LN, O_LNS, O_LD, O_RD, O_RP, O_ID, O_PROV, O_MET, O_QPS,
-	       O_BURST, O_MAXF };
+	       O_BURST, O_MAXF, O_NATIVE };
 	static const struct option lopts[] = {
 		{ "kubeconfig", required_argument, NULL, O_KC },
 		{ "context", required_argument, NULL, O_CTX },
@@ -615,6 +616,7 @@ int main(int argc, char **argv)
 		{ "qps", required_argument, NULL, O_QPS },
 		{ "burst", required_argument, NULL, O_BURST },
 		{ "max-inflight", required_argument, NULL, O_MAXF },
+		{ "native-networks", optional_argument, NULL, O_NATIVE },
 		{ "v", required_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -639,6 +641,7 @@ int main(int argc, char **argv)
 		case O_QPS: co.qps = atof(optarg); break;
 		case O_BURST: co.burst = atoi(optarg); break;
 		case O_MAXF: ctl->max_inflight = (unsigned)atoi(optarg); break;
+		case O_NATIVE: ctl->native_networks = parse_bool(optarg); break;
 		case 'v': ctl->verbosity = atoi(optarg); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;

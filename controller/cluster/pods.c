@@ -297,7 +297,8 @@ static int wanted(struct pn_ctl *ctl, struct pn_addrs_pod *p, json_t *slim, stru
 	const char *ns = meta_str(slim, "namespace") ?: "default";
 	const char *plan = annotation(slim, PN_ANNOTATION_PLAN);
 	const char *status = annotation(slim, PN_ANNOTATION_STATUS);
-	struct pn_pod_decode_opts opts = { .parse = pn_ctl_parse_networks };
+	struct pn_pod_decode_opts opts = { .parse = pn_ctl_parse_networks,
+					    .native_networks = ctl->native_networks };
 	struct pn_problems ps = { 0 };
 	int r = 0;
 
@@ -571,7 +572,8 @@ int pn_ctl_reconcile_pod(struct pn_ctl *ctl, const char *ns, const char *name)
 {
 	char key[600], pkey[512], reason[64], msg[512], path[64];
 	json_t *slim = pn_informer_get(ctl->inf[PN_INF_PODS], ns, name);
-	struct pn_pod_decode_opts opts = { .parse = pn_ctl_parse_networks };
+	struct pn_pod_decode_opts opts = { .parse = pn_ctl_parse_networks,
+					    .native_networks = ctl->native_networks };
 	struct pn_problems ps = { 0 };
 	struct pn_plan plan = { 0 };
 	struct pn_resolver res;
