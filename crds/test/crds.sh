@@ -50,6 +50,18 @@ eq() {
 	got=$("$@" 2>"$tmp/out")
 	if [ "$got" = "$want" ]; then ok "$d"; else echo "want [$want] got [$got]" >>"$tmp/out"; nok "$d"; fi
 }
+# status_refused DESC EREGEX URL FILE: PUT of FILE to URL must fail with an
+# error matching EREGEX.
+status_refused() {
+	d=$1 pat=$2
+	if "$K" replace --raw "$3" -f "$4" >"$tmp/out" 2>&1; then
+		nok "$d (accepted)"
+	elif grep -Eq "$pat" "$tmp/out"; then
+		ok "$d"
+	else
+		nok "$d (refused, but not for /$pat/)"
+	fi
+}
 # has DESC EREGEX CMD...: CMD succeeds and its output matches.
 has() {
 	d=$1 pat=$2; shift 2
@@ -59,8 +71,8 @@ has() {
 cleanup() {
 	"$K" delete --ignore-not-found --wait=false pod/upf-0 pod/probe-0 >/dev/null 2>&1
 	"$K" delete --ignore-not-found -f "$tmp/objects.yaml" >/dev/null 2>&1
-	"$K" delete --ignore-not-found cniconfig/defaulted ippool/status-test >/dev/null 2>&1
-	for f in "$top"/crds/*.yaml; do "$K" delete --ignore-not-found -f "$f" >/dev/null 2>&1; done
+	"$K" delete --ignore-not-found cniconfig/defaulted >/dev/null 2>&1
+	# The CRDs stay: later tests of the same cluster session may use them.
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -74,8 +86,9 @@ for crd in podnetworks podnetworkattachments cniconfigs ippools; do
 	eq "crd $crd.podnet.dev has no CEL rules on the 1.20 server" 0 \
 		sh -c "'$K' get crd $crd.podnet.dev -o json | grep -c x-kubernetes-validations"
 done
-eq "the files keep their CEL rules for modern clusters" 4 \
-	sh -c "grep -l 'x-kubernetes-validations' '$top'/crds/*.yaml | wc -l"
+eq "the PodNetwork and PodNetworkAttachment files keep their CEL rules for modern clusters" \
+	"podnetwork.yaml podnetworkattachment.yaml" \
+	sh -c "cd '$top/crds' && grep -l 'x-kubernetes-validations' *.yaml | xargs"
 t "crds/apply is idempotent" "$top/crds/apply"
 "$K" api-resources --api-group=podnet.dev --no-headers >"$tmp/res" 2>&1
 for row in "podnetworks pn false PodNetwork" "podnetworkattachments pna true PodNetworkAttachment" \
@@ -106,7 +119,7 @@ t "the podnet objects of docs/examples are accepted" "$K" apply -f "$tmp/objects
 t "the whole of docs/examples passes a server dry-run (Pods too)" \
 	"$K" apply --dry-run=server -f "$top/docs/examples/"
 eq "PodNetworks of the examples" "data signaling storage" \
-	sh -c "'$K' get pn -o name | sed 's|.*/||' | sort | xargs"
+	sh -c "'$K' get pn -o name | sed 's|.*/||' | grep -Ex 'data|signaling|storage' | sort | xargs"
 eq "spec.enabled defaults to true" true "$K" get podnetwork data -o 'jsonpath={.spec.enabled}'
 eq "PodNetworkAttachment data-reserved names its network" data \
 	"$K" get pna -n default data-reserved -o 'jsonpath={.spec.podNetworkName}'
@@ -212,17 +225,17 @@ spec: {ranges: [{cidr: 10.0.0.0/24, exclude: [10.0.0.5]}]}"
 has "kubectl get podnetworks: NAME READY PROVIDER ENABLED AGE" \
 	'^NAME +READY +PROVIDER +ENABLED +AGE$' "$K" get podnetworks
 has "kubectl get pn: signaling row shows its provider" \
-	'^signaling +<none> +podnet.dev/cni +true +[0-9]+' "$K" get pn
+	'^signaling +podnet.dev/cni +true +[0-9]+' "$K" get pn
 has "kubectl get pn -o wide: the InUse and Reason columns" \
 	'^NAME +READY +PROVIDER +ENABLED +INUSE +REASON +AGE$' "$K" get pn -o wide
 has "kubectl get pna: READY PODNETWORK AGE" \
-	'^data-reserved +<none> +data +[0-9]+' "$K" get pna -n default
+	'^data-reserved +data +[0-9]+' "$K" get pna -n default
 has "kubectl get cnic: CNIVERSION and PLUGINS" \
-	'^data-bridge +<none> +1\.0\.0 +bridge +[0-9]+' "$K" get cnic
+	'^data-bridge +1\.0\.0 +bridge +[0-9]+' "$K" get cnic
 has "kubectl get ipp: NAME READY CIDRS ALLOCATED SIZE AGE" \
 	'^NAME +READY +CIDRS +ALLOCATED +SIZE +AGE$' "$K" get ipp
 has "kubectl get ipp: storage-pool row shows its cidr" \
-	'^storage-pool +<none> +192\.168\.50\.0/24 +<none> +<none> +[0-9]+' "$K" get ipp
+	'^storage-pool +192\.168\.50\.0/24 +[0-9]+' "$K" get ipp
 
 # ---- the status subresource --------------------------------------------------
 now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
@@ -245,21 +258,22 @@ eq "the spec change bumped the generation to 2" 2 \
 	"$K" get pn signaling -o 'jsonpath={.metadata.generation}'
 
 "$K" get pn data -o json | jq '.status = {conditions: [{type: "Ready", status: "Maybe", reason: "X", message: "", lastTransitionTime: "2026-01-01T00:00:00Z"}]}' >"$tmp/bad1.json"
-if "$K" replace --raw /apis/podnet.dev/v1alpha1/podnetworks/data/status -f "$tmp/bad1.json" >"$tmp/out" 2>&1; then
-	nok "a condition status other than True/False/Unknown is refused"
-else ok "a condition status other than True/False/Unknown is refused"; fi
+status_refused "a condition status other than True/False/Unknown is refused" \
+	'status.conditions.*status.*(Unsupported value|supported values)' /apis/podnet.dev/v1alpha1/podnetworks/data/status "$tmp/bad1.json"
 "$K" get pn data -o json | jq '.status = {conditions: [{type: "Ready", status: "True", reason: "not valid", message: "", lastTransitionTime: "2026-01-01T00:00:00Z"}]}' >"$tmp/bad2.json"
-if "$K" replace --raw /apis/podnet.dev/v1alpha1/podnetworks/data/status -f "$tmp/bad2.json" >"$tmp/out" 2>&1; then
-	nok "a condition reason with a space is refused"
-else ok "a condition reason with a space is refused"; fi
+status_refused "a condition reason with a space is refused" \
+	'status.conditions.*reason.*(should match|pattern)' /apis/podnet.dev/v1alpha1/podnetworks/data/status "$tmp/bad2.json"
 "$K" get pn data -o json | jq '.status = {conditions: [range(6) | {type: "T\(.)", status: "True", reason: "R", message: "", lastTransitionTime: "2026-01-01T00:00:00Z"}]}' >"$tmp/bad3.json"
-if "$K" replace --raw /apis/podnet.dev/v1alpha1/podnetworks/data/status -f "$tmp/bad3.json" >"$tmp/out" 2>&1; then
-	nok "six conditions are refused (at most 5)"
-else ok "six conditions are refused (at most 5)"; fi
-"$K" get pn data -o json | jq '.status = {conditions: [range(2) | {type: "Ready", status: "True", reason: "R", message: "", lastTransitionTime: "2026-01-01T00:00:00Z"}]}' >"$tmp/bad4.json"
-if "$K" replace --raw /apis/podnet.dev/v1alpha1/podnetworks/data/status -f "$tmp/bad4.json" >"$tmp/out" 2>&1; then
-	nok "two conditions of one type are refused (list-map on type)"
-else ok "two conditions of one type are refused (list-map on type)"; fi
+status_refused "six conditions are refused (at most 5)" \
+	'status.conditions.*at most 5' /apis/podnet.dev/v1alpha1/podnetworks/data/status "$tmp/bad3.json"
+# Two conditions of one type: the list-map key is not enforced by the 1.20
+# server (it accepts the duplicate); pn_conditions_from_json refuses it.
+
+"$K" get pn data -o json | jq '.status = {conditions: [{type: "Ready", status: "False", reason: "ParamsNotReady", message: "", lastTransitionTime: "2026-01-01T00:00:00Z"}]}' >"$tmp/empty-msg.json"
+t "a condition with an empty message is accepted through /status" \
+	"$K" replace --raw /apis/podnet.dev/v1alpha1/podnetworks/data/status -f "$tmp/empty-msg.json"
+eq "the empty message reads back as an empty string" '[""]' \
+	sh -c "'$K' get pn data -o json | jq -c '[.status.conditions[0].message]'"
 
 # IPPool status.ranges and its columns
 "$K" get ipp storage-pool -o json |
@@ -268,9 +282,8 @@ t "PUT /status of an IPPool with ranges" "$K" replace --raw /apis/podnet.dev/v1a
 has "kubectl get ipp: storage-pool shows Ready, Allocated and Size" \
 	'^storage-pool +True +192\.168\.50\.0/24 +7 +231 +[0-9]+' "$K" get ipp
 "$K" get ipp storage-pool -o json | jq '.status.ranges[0].size = -1' >"$tmp/ipp-bad.json"
-if "$K" replace --raw /apis/podnet.dev/v1alpha1/ippools/storage-pool/status -f "$tmp/ipp-bad.json" >"$tmp/out" 2>&1; then
-	nok "a negative range size is refused"
-else ok "a negative range size is refused"; fi
+status_refused "a negative range size is refused" \
+	'status.ranges.*size.*(greater than or equal to 0|minimum)' /apis/podnet.dev/v1alpha1/ippools/storage-pool/status "$tmp/ipp-bad.json"
 
 # PodNetworkAttachment and CNIConfig have /status too
 "$K" get pna -n default data-reserved -o json | jq --argjson c "$cond" '.status = {conditions: [$c]}' >"$tmp/pna.json"
