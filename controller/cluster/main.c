@@ -272,6 +272,18 @@ static void changed(struct inf_ud *u, json_t *old_obj, json_t *new_obj, bool del
 	}
 	if (u->which == PN_INF_NETWORKS)
 		pn_ctl_enqueue_all(ctl, PN_INF_ATTACHMENTS, "pna");
+	if (u->which == PN_INF_ATTACHMENTS) {
+		/* an attachment keeps its PodNetwork in use */
+		json_t *objs[2] = { old_obj, new_obj };
+
+		for (int i = 0; i < 2; i++) {
+			const char *net = json_string_value(json_object_get(
+				json_object_get(objs[i], "spec"), "podNetworkName"));
+
+			if (net)
+				pn_ctl_enqueue(ctl, "net", net);
+		}
+	}
 	ctl->requeue_waiting = true;
 }
 

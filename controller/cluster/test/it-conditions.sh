@@ -16,7 +16,11 @@ cleanup() {
 	stop_controllers
 	k delete namespace "$ns" --wait=false >/dev/null 2>&1
 	k delete node "$node" >/dev/null 2>&1
-	k delete podnetworks,cniconfigs,ippools -l podnet.dev/test=cond >/dev/null 2>&1
+	# the controller is gone: drop our finalizers so nothing waits
+	for o in $(k get podnetworks -o name -l podnet.dev/test 2>/dev/null); do
+		k patch "$o" --type merge -p '{"metadata":{"finalizers":null}}' >/dev/null 2>&1
+	done
+	k delete podnetworks,cniconfigs,ippools -l podnet.dev/test=cond --wait=false >/dev/null 2>&1
 	rm -rf "$logdir"
 }
 trap cleanup EXIT

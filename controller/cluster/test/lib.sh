@@ -124,6 +124,11 @@ plans() {
 	k -n "$1" get pods -o json | jq -r '.items[] | select(.metadata.annotations["podnet.dev/plan"] != null) |
 	  [.metadata.name, .metadata.annotations["podnet.dev/plan"]] | @tsv'
 }
+# plans_count_is NS N, addresses_unique NS N: checks usable with check/poll.
+plans_count_is() { [ "$(plans "$1" | wc -l)" = "$2" ]; }
+addresses_unique() {
+	[ "$(addresses "$1" | sort | uniq -d | wc -l)" = 0 ] && [ "$(addresses "$1" | wc -l)" = "$2" ]
+}
 # addresses NS: every address of every plan in NS, one per line.
 addresses() {
 	k -n "$1" get pods -o json | jq -r '.items[] | .metadata.annotations["podnet.dev/plan"] // empty |
