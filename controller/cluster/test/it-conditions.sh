@@ -14,6 +14,7 @@ ns=pn-cond-$$
 node=pn-fake-cond-$$
 cleanup() {
 	stop_controllers
+	k -n "$ns" delete pods --all --grace-period=0 --force --wait=false >/dev/null 2>&1
 	k delete namespace "$ns" --wait=false >/dev/null 2>&1
 	k delete node "$node" >/dev/null 2>&1
 	# the controller is gone: drop our finalizers so nothing waits
