@@ -234,6 +234,10 @@ check "c__pod__still_running" running pb
 # ---- metrics -------------------------------------------------------------------------------
 check "metrics__status_writes_counted" metric_ge 'podnet_agent_status_writes_total{result="written"}' 3
 check "metrics__pod_events_counted" metric_ge podnet_agent_pod_events_total 4
+# 5 values reached the Pods (pa, pb, pb with net2, pb without, pc); our own
+# writes come back as Pod updates and must not cause more writes
+curl -s "http://127.0.0.1:$mport/metrics" | grep -E '^podnet_agent_(status_writes|watch|pods|pod_events|plan_changes)' | sed 's/^/  /'
+check "metrics__no_write_loop" sh -c '[ "${1:-99}" -le 8 ]' _ "$(metric 'podnet_agent_status_writes_total{result="written"}')"
 
 # ---- (d) deleting the Pods ---------------------------------------------------------------
 k -n "$ns" delete pod pa pb pc pd --wait=true --timeout=90s >/dev/null 2>&1
