@@ -109,7 +109,7 @@ check-valgrind: $(UNIT_TESTS)
 
 # Tests that need the real local cluster: it is brought up once, and torn
 # down at the end whatever happened.
-check-integration: build-all
+check-integration: build-all $(filter $(BUILD)/%,$(INTEGRATION_TESTS))
 	@e2e/lib/with-cluster $(RUN_TESTS) -n integration -l $(BUILD)/test-logs-integration $(INTEGRATION_TESTS)
 
 # `make check` works on a fresh machine: it installs what is missing first,
