@@ -35,14 +35,14 @@ static double wall(void)
 static void on_started(void *ud)
 {
 	(void)ud;
-	fprintf(cand_log, "START %.3f\n", wall());
+	fprintf(cand_log, "START %.6f\n", wall());
 	fflush(cand_log);
 }
 
 static void on_stopped(void *ud)
 {
 	(void)ud;
-	fprintf(cand_log, "STOP %.3f\n", wall());
+	fprintf(cand_log, "STOP %.6f\n", wall());
 	fflush(cand_log);
 }
 
