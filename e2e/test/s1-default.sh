@@ -1,0 +1,29 @@
+#!/bin/sh
+# Scenario 1: a Pod that asks for nothing gets only eth0 from the default
+# network; kubelet reports its IP; network-status lists it as `default`.
+# podnet (controller, agent, shim) runs as in e2e/lib/podnet.sh.
+set -u
+. "$(dirname "$0")/../lib/podnet.sh"
+ns=pn-s1
+trap 'podnet_down $ns' EXIT
+trap 'exit 130' INT TERM HUP
+
+check "s1__podnet__up" podnet_up
+mkns $ns
+check "s1__pod_without_request__created" mkpod $ns plain
+check "s1__pod__running" poll 90 running $ns plain
+ip=$(podip $ns plain)
+echo "  plain: podIP $ip, links: $(links $ns plain)"
+check "s1__kubelet__reports_ip_in_default_subnet" \
+	[ "${ip%.*}" = "$(echo "${DEFAULT_SUBNET%/*}" | cut -d. -f1-3)" ]
+check "s1__netns__lo_and_eth0_only" links_are $ns plain "eth0 lo "
+check "s1__eth0__holds_the_pod_ip" [ "$(addr4_of $ns plain eth0)" = "$ip/${DEFAULT_SUBNET#*/}" ]
+check "s1__default_route__via_eth0" [ "$(default_dev $ns plain)" = eth0 ]
+check "s1__plan__default_only" poll 15 plan_has $ns plain \
+	'.attachments | length == 1 and .[0].network == "default" and .[0].interface == "eth0"'
+check "s1__network_status__written" poll 15 status_has $ns plain 'length == 1'
+echo "  network-status: $(netstatus $ns plain)"
+check "s1__network_status__default_with_pod_ip" status_has $ns plain --arg ip "$ip" \
+	'.[0].name == "default" and .[0].interface == "eth0" and .[0].default == true and (.[0].ips | index($ip) != null)'
+check "s1__podnetctl_status__eth0_row" sh -c 'podnetctl status --kubeconfig "$KUBECONFIG" -n "$1" plain | grep -E "eth0 +default +$2"' _ $ns "$ip"
+finish
