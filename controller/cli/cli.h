@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "pn/doc.h"
 #include "pn/model.h"
@@ -105,5 +106,55 @@ const char *cli_ref_pool(const struct pn_param_ref *refs, size_t n);
 
 /* Writes v as block-style YAML at the given indentation. */
 int cli_yaml_write(FILE *out, const json_t *v, int indent);
+
+/* ---- `podnetctl status` (status.c: pure; statuscmd.c: the cluster) ------- */
+
+/* One row of the status table: an interface of a Pod. */
+struct cli_status_row {
+	char *interface, *network, *addresses, *route; /* "-" when unknown */
+};
+
+/* What `status` shows about one Pod. */
+struct cli_status_pod {
+	char *ns, *name, *uid;     /* uid NULL when absent */
+	char *phase;               /* status.phase, "Terminating" or "Unknown" */
+	char *status;              /* phase, reason, containers waiting/terminated */
+	struct cli_status_row *rows;
+	size_t n_rows;
+	bool wrong;                /* something is wrong: see why */
+	char **why;                /* one line per thing wrong */
+	size_t n_why;
+	char **plan;               /* one line per planned attachment */
+	size_t n_plan;
+	size_t n_requested;        /* entries in podnet.dev/networks */
+	struct pn_plan plan_own;   /* the decoded podnet.dev/plan */
+	char *warning;             /* "REASON: message" of the newest Warning Event */
+	time_t warning_time;       /* its time, -1 unknown */
+};
+
+/* Builds the rows and the verdict of a Pod (its JSON as the API returns it).
+ * A Pod is fine when it is Running (or Succeeded, or being deleted) and its
+ * network-status matches its plan: every planned interface attached on its
+ * network with the planned addresses and default route, nothing else
+ * attached; a Pod that asks for networks must have a plan. Returns 0,
+ * -EINVAL (not a Pod object) or -ENOMEM. */
+int cli_status_pod_new(const json_t *pod, struct cli_status_pod **out);
+void cli_status_pod_free(struct cli_status_pod *p);
+/* Picks the newest Warning Event about the Pod from an EventList (or a
+ * list of Events): by lastTimestamp, eventTime, firstTimestamp,
+ * series.lastObservedTime, creation time; Events of another uid skipped. */
+int cli_status_pod_events(struct cli_status_pod *p, const json_t *events);
+/* Sorts by namespace, then name. */
+void cli_status_sort(struct cli_status_pod **pods, size_t n);
+/* Writes the table (columns aligned over all Pods); under each wrong Pod's
+ * rows, when details is set, the lines "  problem: ...", "  plan: ...",
+ * "  status: ..." and "  last warning: AGE REASON: message". now is the
+ * current time (for the Event's age). Returns 0 or -EIO. */
+int cli_status_write(FILE *out, struct cli_status_pod *const *pods, size_t n, time_t now,
+		     bool details);
+/* "YYYY-MM-DDTHH:MM:SS[.frac]Z" as seconds since the epoch, or -1. */
+time_t cli_status_parse_time(const char *s);
+/* "12s ago", "5m ago", "3h ago", "2d ago" ("at an unknown time" for -1). */
+void cli_status_age(char *buf, size_t len, time_t now, time_t then);
 
 #endif

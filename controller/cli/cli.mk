@@ -1,15 +1,32 @@
-# controller/cli: podnetctl, the offline `validate` and `plan` command.
+# controller/cli: podnetctl, the offline `validate` and `plan` commands and
+# `status` on a live cluster (statuscmd.c, through libpnkube.a); also the
+# kubectl plugin kubectl-podnet (a link to the same program).
 # Its script test finds the binary through PODNETCTL, so the ASan build
 # (BUILD=build/asan) tests its own podnetctl.
 
 CLI_OBJS := $(call objs,controller/cli)
 
-$(BUILD)/bin/podnetctl: $(CLI_OBJS) $(BUILD)/lib/libpnapi.a
+$(BUILD)/bin/podnetctl: $(CLI_OBJS) $(BUILD)/lib/libpnkube.a $(BUILD)/lib/libpnapi.a
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-BINS += $(BUILD)/bin/podnetctl
+# kubectl finds plugins as kubectl-NAME on PATH: `kubectl podnet status`.
+$(BUILD)/bin/kubectl-podnet: $(BUILD)/bin/podnetctl
+	@echo "  LN      $@"
+	$(Q)ln -sf podnetctl $@
+
+BINS += $(BUILD)/bin/podnetctl $(BUILD)/bin/kubectl-podnet
+
+# make install (PREFIX, DESTDIR as for the provider SDK): podnetctl and the
+# kubectl-podnet link beside it.
+PREFIX ?= /usr/local
+.PHONY: install install-podnetctl
+install: install-podnetctl
+install-podnetctl: $(BUILD)/bin/podnetctl
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BUILD)/bin/podnetctl $(DESTDIR)$(PREFIX)/bin/podnetctl
+	ln -sf podnetctl $(DESTDIR)$(PREFIX)/bin/kubectl-podnet
 
 # The script test controller/cli/test/podnetctl.sh, started by a small
 # compiled front (see run_podnetctl.c: under check-valgrind it runs each
@@ -25,7 +42,7 @@ $(BUILD)/test/cli_podnetctl: $(BUILD)/obj/controller/cli/test/run_podnetctl.o \
 UNIT_TESTS += $(BUILD)/test/cli_podnetctl
 
 # cmocka tests of the pieces: controller/cli/test/test_NAME.c -> $(BUILD)/test/cli_NAME
-CLI_LIB_OBJS := $(filter-out $(BUILD)/obj/controller/cli/podnetctl.o,$(CLI_OBJS))
+CLI_LIB_OBJS := $(filter-out $(BUILD)/obj/controller/cli/podnetctl.o $(BUILD)/obj/controller/cli/statuscmd.o,$(CLI_OBJS))
 CLI_TESTS    := $(patsubst controller/cli/test/test_%.c,$(BUILD)/test/cli_%,$(wildcard controller/cli/test/test_*.c))
 
 $(CLI_TESTS): $(BUILD)/test/cli_%: $(BUILD)/obj/controller/cli/test/test_%.o $(CLI_LIB_OBJS) $(BUILD)/lib/libpnapi.a

@@ -1,20 +1,33 @@
 /* podnetctl.c — the command line: `validate` and `plan` over files of
- * podnet objects, with no cluster (see usage()). */
+ * podnet objects, with no cluster, and `status` on a live cluster
+ * (statuscmd.c). Installed also as the kubectl plugin `kubectl-podnet`
+ * (same program; the name only changes the usage lines). */
 #include <errno.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/statuscmd.h"
 
 #define EXIT_INVALID 1
 #define EXIT_USAGE   2
 
-static const char USAGE[] =
-	"usage: podnetctl validate FILE...\n"
-	"       podnetctl plan [-o yaml|json] FILE...\n"
-	"       podnetctl --help\n";
+/* The name in usage lines: "podnetctl", or "kubectl podnet" when run as
+ * the plugin kubectl-podnet. */
+static const char *prog = "podnetctl";
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: %s validate FILE...\n"
+		"       %s plan [-o yaml|json] FILE...\n"
+		"       %s status [--kubeconfig FILE] [--context NAME] [-n NAMESPACE | -A] [POD]\n"
+		"       %s --help | status --help\n",
+		prog, prog, prog, prog);
+}
 
 static const char HELP[] =
 	"\n"
@@ -54,8 +67,20 @@ static const char HELP[] =
 	"          a JSON list of the same with -o json. Problems go to stderr in\n"
 	"          the validate format; Pods that cannot be planned are left out.\n"
 	"\n"
-	"Exit status: 0 when everything is valid (and planned), 1 when anything is\n"
-	"invalid, 2 on a usage or I/O error.\n";
+	"status    talks to the cluster (kubeconfig from --kubeconfig, $KUBECONFIG or\n"
+	"          ~/.kube/config): one row per interface of each Pod with its\n"
+	"          PodNetwork, addresses and default route, from the Pod's plan\n"
+	"          (podnet.dev/plan) and network-status annotations; under a Pod\n"
+	"          that is not Running or whose interfaces differ from its plan,\n"
+	"          the problems, the plan, the Pod's status and its last Warning\n"
+	"          Event. See `status --help`. Exit status: 0 every Pod is fine,\n"
+	"          1 some Pod is wrong, 2 usage, kubeconfig or connection errors.\n"
+	"\n"
+	"As the kubectl plugin: install this program (or a link to it) as\n"
+	"kubectl-podnet on PATH, then `kubectl podnet status -n NS`.\n"
+	"\n"
+	"Exit status of validate and plan: 0 when everything is valid (and\n"
+	"planned), 1 when anything is invalid, 2 on a usage or I/O error.\n";
 
 /* Reads a whole file (or stdin for "-"), up to the loader's cap plus one
  * byte so that the loader reports an oversized file with its position. */
@@ -131,7 +156,7 @@ static int cmd_validate(int argc, char **argv)
 	size_t n;
 
 	if (argc < 1) {
-		fputs(USAGE, stderr);
+		usage(stderr);
 		return EXIT_USAGE;
 	}
 	if (load_files(&set, argv, argc) < 0)
@@ -215,12 +240,12 @@ static int cmd_plan(int argc, char **argv)
 			}
 			break;
 		default:
-			fputs(USAGE, stderr);
+			usage(stderr);
 			return EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
-		fputs(USAGE, stderr);
+		usage(stderr);
 		return EXIT_USAGE;
 	}
 	if (load_files(&set, argv + optind, argc - optind) < 0)
@@ -240,12 +265,19 @@ cleanup:
 
 int main(int argc, char **argv)
 {
+	if (argc > 0 && argv[0]) {
+		char *copy = strdup(argv[0]);
+
+		if (copy && !strcmp(basename(copy), "kubectl-podnet"))
+			prog = "kubectl podnet";
+		free(copy);
+	}
 	if (argc < 2) {
-		fputs(USAGE, stderr);
+		usage(stderr);
 		return EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-		fputs(USAGE, stdout);
+		usage(stdout);
 		fputs(HELP, stdout);
 		return 0;
 	}
@@ -253,6 +285,9 @@ int main(int argc, char **argv)
 		return cmd_validate(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "plan"))
 		return cmd_plan(argc - 1, argv + 1);
-	fprintf(stderr, "podnetctl: unknown command \"%s\"\n%s", argv[1], USAGE);
+	if (!strcmp(argv[1], "status"))
+		return cli_cmd_status(argc - 1, argv + 1, prog);
+	fprintf(stderr, "podnetctl: unknown command \"%s\"\n", argv[1]);
+	usage(stderr);
 	return EXIT_USAGE;
 }
