@@ -28,6 +28,9 @@ install-podnetctl: $(BUILD)/bin/podnetctl
 	install -m 0755 $(BUILD)/bin/podnetctl $(DESTDIR)$(PREFIX)/bin/podnetctl
 	ln -sf podnetctl $(DESTDIR)$(PREFIX)/bin/kubectl-podnet
 
+# `status` on the real cluster (no controller or agent needed).
+INTEGRATION_TESTS += controller/cli/test/status-it.sh
+
 # The script test controller/cli/test/podnetctl.sh, started by a small
 # compiled front (see run_podnetctl.c: under check-valgrind it runs each
 # podnetctl under valgrind instead of valgrinding the shell).
