@@ -3,7 +3,7 @@
 #   make cluster-up     start (or reuse) the local cluster; prints the admin
 #                       kubeconfig path. PODNET_SECOND_NODE=NAME adds a node.
 #   make cluster-down   stop it and remove everything it created
-#   make run            install/build what is missing, bring the cluster up,
+#   make run            install (make deps) and build what is missing, bring the cluster up,
 #                       then run $(RUN_SCRIPT)
 #
 # Later work extends `make run` without editing this file: set RUN_SCRIPT
@@ -25,7 +25,7 @@ cluster-down:
 	@$(WITH_LOCK) e2e/cluster/down
 
 run:
-	@e2e/cluster/install >/dev/null
+	@$(MAKE) --no-print-directory deps
 	$(if $(strip $(RUN_DEPS)),@$(MAKE) --no-print-directory $(RUN_DEPS))
 	@e2e/cluster/run $(RUN_SCRIPT)
 

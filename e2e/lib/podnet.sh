@@ -114,6 +114,8 @@ podnet_up() {
 	cp "$BUILD/providers/cni.so" "$PN_DIR/providers/"
 	chmod 0755 "$PN_DIR/providers" && chmod 0644 "$PN_DIR/providers"/*.so
 	pn_installed=1
+	echo "$CNI_CONF_DIR" >"$PN_DIR/cni-conf-dir"
+	echo "$CNI_BIN_DIR" >"$PN_DIR/cni-bin-dir"
 	"$top/deploy/agent/install-cni" --cni-conf-dir "$CNI_CONF_DIR" --cni-bin-dir "$CNI_BIN_DIR" \
 		--shim "$BUILD/bin/podnet-cni" --agent-socket "$PN_DIR/run/agent.sock" \
 		--state-dir "$PN_DIR/install" >"$PN_DIR/install.log" 2>&1 || { cat "$PN_DIR/install.log" >&2; return 1; }
