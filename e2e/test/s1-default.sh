@@ -9,6 +9,9 @@ trap 'podnet_down $ns' EXIT
 trap 'exit 130' INT TERM HUP
 
 check "s1__podnet__up" podnet_up
+# the whole deploy/ set (namespace first, RBAC, Deployment, DaemonSet) is
+# accepted by the API server as it is
+check "s1__deploy_kustomization__server_dry_run" k apply -k "$top/deploy" --dry-run=server
 mkns $ns
 check "s1__pod_without_request__created" mkpod $ns plain
 check "s1__pod__running" poll 90 running $ns plain
