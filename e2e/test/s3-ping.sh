@@ -1,0 +1,100 @@
+#!/bin/sh
+# Scenario 3: two Pods on a data network reach each other over data0; a Pod
+# that did not ask for it cannot. PodNetwork s3-data: a Linux bridge pn-s3
+# (no gateway, no masquerade: the host does not route for it) with IPPool
+# 10.20.0.0/24, like the telecom example's `data`. Pods a and b ask for
+# default + s3-data as data0; Pod c asks for nothing. Asserted from inside
+# the Pods' netns: a and b ping each other's data0 address both ways (and
+# learn each other's MAC on data0); c has no data0, the node has no address
+# or route on the data subnet, and c's pings to both data addresses fail.
+set -u
+. "$(dirname "$0")/../lib/podnet.sh"
+ns=pn-s3
+cleanup() {
+	podnet_down $ns
+	podnet_forget_objects
+	ip link del pn-s3 2>/dev/null
+	[ $blackholed = 0 ] || ip route del unreachable 10.20.0.0/24 2>/dev/null
+}
+blackholed=0
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+net_ready() {
+	[ "$(k get podnetwork "$1" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}')" = True ]
+}
+# ping_ok NS POD ADDR: one echo answered, from inside the Pod's netns
+ping_ok() { in_pod "$1" "$2" ping -c 1 -W 2 "$3"; }
+# ping_fails NS POD ADDR: the Pod's netns is reachable (its pid is known)
+# and the ping gets no answer
+ping_fails() { [ -n "$(podpid "$1" "$2")" ] && ! in_pod "$1" "$2" ping -c 1 -W 2 "$3"; }
+# neigh_on NS POD DEV ADDR: ADDR has a resolved neighbour entry on DEV
+neigh_on() { in_pod "$1" "$2" ip neigh show dev "$3" "$4" | grep -Eq 'lladdr .* (REACHABLE|STALE|DELAY|PROBE)'; }
+in_pool() { case $1 in 10.20.0.*/24) return 0 ;; esac; return 1; }
+distinct() { [ -n "$1" ] && [ "$1" != "$2" ]; }
+# the node neither holds an address on pn-s3 nor routes the data subnet
+node_isolated() {
+	[ -z "$(ip -4 -o addr show dev pn-s3)" ] && ! ip -4 route show table all | grep -q '^[a-z]* *10\.20\.0\.'
+}
+
+check "s3__podnet__up" podnet_up
+check "s3__network__applies" k apply -f - <<EOF
+apiVersion: podnet.dev/v1alpha1
+kind: CNIConfig
+metadata: {name: s3-bridge}
+spec:
+  cniVersion: 1.0.0
+  plugins:
+  - {type: bridge, bridge: pn-s3, isGateway: false, ipMasq: false, mtu: 1500}
+---
+apiVersion: podnet.dev/v1alpha1
+kind: IPPool
+metadata: {name: s3-pool}
+spec:
+  ranges:
+  - {cidr: 10.20.0.0/24, start: 10.20.0.10, end: 10.20.0.199}
+---
+apiVersion: podnet.dev/v1alpha1
+kind: PodNetwork
+metadata: {name: s3-data}
+spec:
+  provider: podnet.dev/cni
+  parametersRefs:
+  - {group: podnet.dev, kind: CNIConfig, name: s3-bridge}
+  - {group: podnet.dev, kind: IPPool, name: s3-pool}
+EOF
+check "s3__network__ready" poll 30 net_ready s3-data
+mkns $ns
+req='- podNetworkName: default
+- podNetworkName: s3-data
+  interfaceName: data0'
+check "s3__pod_a__created" mkpod $ns a "$req"
+check "s3__pod_b__created" mkpod $ns b "$req"
+check "s3__pod_c_without_request__created" mkpod $ns c
+for p in a b c; do
+	check "s3__pod_${p}__running" poll 90 running $ns $p
+done
+a=$(addr4_of $ns a data0)
+b=$(addr4_of $ns b data0)
+echo "  a: links $(links $ns a) data0 $a"
+echo "  b: links $(links $ns b) data0 $b"
+echo "  c: links $(links $ns c) eth0 $(addr4_of $ns c eth0)"
+check "s3__a__data0_in_pool" in_pool "$a"
+check "s3__b__data0_in_pool" in_pool "$b"
+check "s3__a_b__distinct_addresses" distinct "$a" "$b"
+check "s3__data0__both_on_bridge_pn-s3" sh -c '[ "$(ip -o link show master pn-s3 | grep -c veth)" = 2 ]'
+a=${a%/*}
+b=${b%/*}
+check "s3__a_to_b__ping_over_data0" ping_ok $ns a "$b"
+check "s3__b_to_a__ping_over_data0" ping_ok $ns b "$a"
+check "s3__a__learnt_b_on_data0" neigh_on $ns a data0 "$b"
+check "s3__b__learnt_a_on_data0" neigh_on $ns b data0 "$a"
+check "s3__c__no_data0" links_are $ns c "eth0 lo "
+check "s3__node__no_address_nor_route_on_data" node_isolated
+# c's only way out is eth0 to the node; keep its probes on this machine
+# (the node would otherwise forward them to its own uplink)
+ip route add unreachable 10.20.0.0/24 2>/dev/null && blackholed=1
+check "s3__c_to_a__ping_fails" ping_fails $ns c "$a"
+check "s3__c_to_b__ping_fails" ping_fails $ns c "$b"
+check "s3__pool__counts_two" poll 15 pool_allocated_is s3-pool 2
+finish
