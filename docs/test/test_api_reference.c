@@ -783,8 +783,7 @@ static size_t mini(const char *doc_text, enum check what)
 	assert_int_equal(doc_section(doc_text, "Widget", &doc, &ps), 1);
 	assert_int_equal(ps.n, 0);
 	check(what, &cs.v[0].fields, &doc, &ps);
-	n = ps.n;
-	print_problems(&ps);
+	n = ps.n; /* not printed: these problems are the expected ones */
 	pn_problems_clear(&ps);
 	fields_clear(&doc);
 	crds_clear(&cs);
