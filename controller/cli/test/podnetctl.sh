@@ -205,5 +205,50 @@ if [ -n "$examples" ]; then
 	run "plan docs/examples" 0 "$bin" plan $examples
 fi
 
+# ---- status without a cluster: usage, kubeconfig and connection errors -------
+# (the cluster side is controller/cli/test/status-it.sh)
+run "status help" 0 "$bin" status --help
+if grep -q "^Exit status: 0 when every Pod shown is fine" "$tmp/out" && grep -q "last warning: AGE" "$tmp/out"; then
+	ok "status help documents the details and the exit status"
+else
+	nok "status help documents the details and the exit status"
+fi
+run "status -A with a POD" 2 "$bin" status -A web
+has_err "-A goes with neither -n nor a POD"
+run "status two PODs" 2 "$bin" status a b
+has_err "at most one POD"
+run "status unknown option" 2 "$bin" status --frob
+has_err "unknown option --frob"
+run "status missing kubeconfig" 2 "$bin" status --kubeconfig "$tmp/none"
+has_err "podnetctl: kubeconfig: $tmp/none: No such file or directory"
+cat >"$tmp/kc-down" <<'EOK'
+apiVersion: v1
+kind: Config
+clusters:
+- {name: c, cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}}
+users:
+- {name: u, user: {token: t}}
+contexts:
+- {name: x, context: {cluster: c, user: u, namespace: demo}}
+current-context: x
+EOK
+run "status unreachable server" 2 env KUBECONFIG="$tmp/kc-down" "$bin" status
+has_err "podnetctl: cannot reach https://127.0.0.1:1: "
+[ -s "$tmp/out" ] && nok "no table when the server is unreachable" || ok "no table when the server is unreachable"
+# Called as kubectl-podnet (a link), the usage names the plugin.
+real=${PODNETCTL:-$root/build/bin/podnetctl}
+mkdir -p "$tmp/plug"
+ln -s "$real" "$tmp/plug/kubectl-podnet"
+plug=$tmp/plug/kubectl-podnet
+if [ -n "${PODNETCTL_WRAP:-}" ]; then
+	printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$PODNETCTL_WRAP" "$tmp/plug/kubectl-podnet" >"$tmp/plug-run"
+	chmod +x "$tmp/plug-run"
+	plug=$tmp/plug-run
+fi
+run "as kubectl-podnet" 2 "$plug" status a b
+has_err "usage: kubectl podnet status"
+run "as kubectl-podnet, unreachable" 2 env KUBECONFIG="$tmp/kc-down" "$plug" status -n demo web
+has_err "podnetctl: cannot reach https://127.0.0.1:1: "
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
