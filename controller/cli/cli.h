@@ -130,6 +130,7 @@ struct cli_status_pod {
 	struct pn_plan plan_own;   /* the decoded podnet.dev/plan */
 	char *warning;             /* "REASON: message" of the newest Warning Event */
 	time_t warning_time;       /* its time, -1 unknown */
+	char *events_error;        /* why the Events could not be read, or NULL */
 };
 
 /* Builds the rows and the verdict of a Pod (its JSON as the API returns it).
@@ -144,6 +145,9 @@ void cli_status_pod_free(struct cli_status_pod *p);
  * list of Events): by lastTimestamp, eventTime, firstTimestamp,
  * series.lastObservedTime, creation time; Events of another uid skipped. */
 int cli_status_pod_events(struct cli_status_pod *p, const json_t *events);
+/* Records that the Events could not be read (shown in place of the
+ * warning). Returns 0 or -ENOMEM. */
+int cli_status_pod_events_error(struct cli_status_pod *p, const char *why);
 /* Sorts by namespace, then name. */
 void cli_status_sort(struct cli_status_pod **pods, size_t n);
 /* Writes the table (columns aligned over all Pods); under each wrong Pod's

@@ -536,6 +536,7 @@ void cli_status_pod_free(struct cli_status_pod *p)
 	free(p->phase);
 	free(p->status);
 	free(p->warning);
+	free(p->events_error);
 	for (size_t i = 0; i < p->n_rows; i++) {
 		free(p->rows[i].interface);
 		free(p->rows[i].network);
@@ -604,13 +605,22 @@ int cli_status_pod_events(struct cli_status_pod *p, const json_t *events)
 		}
 	}
 	free(p->warning);
+	free(p->events_error);
 	p->warning = NULL;
+	p->events_error = NULL;
 	p->warning_time = -1;
 	if (!best)
 		return 0;
 	p->warning = fmt("%s: %s", jstr(best, "reason") ?: "?", jstr(best, "message") ?: "");
 	p->warning_time = best_t;
 	return p->warning ? 0 : -ENOMEM;
+}
+
+int cli_status_pod_events_error(struct cli_status_pod *p, const char *why_text)
+{
+	free(p->events_error);
+	p->events_error = clean_dup(why_text);
+	return p->events_error ? 0 : -ENOMEM;
 }
 
 /* ---- output -------------------------------------------------------------- */
@@ -697,7 +707,9 @@ int cli_status_write(FILE *out, struct cli_status_pod *const *pods, size_t n, ti
 		for (size_t i = 0; i < p->n_plan; i++)
 			fprintf(out, "  plan: %s\n", p->plan[i]);
 		fprintf(out, "  status: %s\n", p->status);
-		if (p->warning) {
+		if (p->events_error) {
+			fprintf(out, "  last warning: unknown (Events not readable: %s)\n", p->events_error);
+		} else if (p->warning) {
 			char age[64];
 
 			cli_status_age(age, sizeof(age), now, p->warning_time);

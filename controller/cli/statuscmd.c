@@ -155,13 +155,10 @@ static void pod_events(struct status_run *s, struct cli_status_pod *p)
 		r = pn_kube_call(s->c, "GET", path, NULL, NULL, &body, &st);
 	if (r >= 0)
 		r = cli_status_pod_events(p, body);
-	else if (r != -ENOMEM) {
-		free(p->warning);
-		if (asprintf(&p->warning, "(Events not readable: %s)",
-			     st.message[0] ? st.message : strerror(-r)) < 0)
-			p->warning = NULL;
-		p->warning_time = -1;
-	}
+	else if (st.http)
+		cli_status_pod_events_error(p, st.message[0] ? st.message : st.reason);
+	else
+		cli_status_pod_events_error(p, st.message[0] ? st.message : strerror(-r));
 	json_decref(body);
 }
 

@@ -347,6 +347,13 @@ static void unit__status__events__newest_warning_of_this_uid(void **state)
 	assert_string_equal(p->warning, "B: micro");
 	assert_int_equal(p->warning_time, NOW - 1800);
 	json_decref(ev);
+	assert_int_equal(cli_status_pod_events_error(p, "events is forbidden"), 0);
+	{
+		char *out = render(&p, 1);
+
+		assert_non_null(strstr(out, "\n  last warning: unknown (Events not readable: events is forbidden)\n"));
+		free(out);
+	}
 	ev = json_loads("{\"items\":[]}", 0, NULL);
 	assert_int_equal(cli_status_pod_events(p, ev), 0);
 	assert_null(p->warning);
