@@ -515,6 +515,8 @@ int cli_status_pod_new(const json_t *pod, struct cli_status_pod **out)
 		else if (r == 0)
 			r = row_add(p, "-", "-", "(no network status yet)", "-");
 	}
+	if (r == 0 && !p->n_rows)
+		r = row_add(p, "-", "-", "(no interfaces planned)", "-");
 cleanup:
 	pn_problems_clear(&ps);
 	pn_netstatus_clear(&st);

@@ -404,6 +404,19 @@ static void unit__status__several_pods__sorted_and_aligned(void **state)
 		cli_status_pod_free(p[i]);
 }
 
+static void unit__status__empty_plan__one_row_saying_so(void **state)
+{
+	struct cli_status_pod *p;
+
+	(void)state;
+	p = build(pod("default", "empty", "Running", "10.244.1.5", "[]", "{\"v\":1,\"attachments\":[]}",
+		      "[]"));
+	assert_false(p->wrong);
+	assert_int_equal(p->n_rows, 1);
+	assert_row(p, 0, "-", "-", "(no interfaces planned)", "-");
+	cli_status_pod_free(p);
+}
+
 static void unit__status__not_a_pod__einval(void **state)
 {
 	struct cli_status_pod *p = (void *)1;
@@ -430,6 +443,7 @@ int main(void)
 		cmocka_unit_test(unit__status__events__newest_warning_of_this_uid),
 		cmocka_unit_test(unit__status__time_and_age__formats),
 		cmocka_unit_test(unit__status__several_pods__sorted_and_aligned),
+		cmocka_unit_test(unit__status__empty_plan__one_row_saying_so),
 		cmocka_unit_test(unit__status__not_a_pod__einval),
 	};
 
