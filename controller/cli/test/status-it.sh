@@ -9,7 +9,8 @@
 # exit codes 0 (all fine), 1 (some Pod wrong), 2 (missing Pod, unreachable
 # server, refused request, usage), the namespace of the kubeconfig's
 # context, KUBECONFIG from the environment, -A, and that the rights to get
-# and list Pods and list Events are enough.
+# and list Pods and list Events are enough (without the Events: the table
+# and verdict, and the Events said to be unreadable).
 # Run: e2e/lib/with-cluster sh controller/cli/test/status-it.sh (after
 # `make build-all`). Prints "N passed, N failed" last.
 set -u
@@ -162,6 +163,8 @@ has "  problem: asks for networks (podnet.dev/networks) but has no plan (podnet.
 has "  plan: none written (asks for 4 networks in podnet.dev/networks)"
 has "  last warning: none"
 check "namespace__fine_pods_have_no_details" sh -c "[ \$(grep -c '^  problem:' '$out') = 3 ]"
+echo "  podnetctl status -n $ns (exit 1):"
+sed 's/^/  | /' "$out"
 
 # ---- the kubectl plugin ---------------------------------------------------------
 # kubectl 1.20 looks a plugin up only when no flag comes before its name:
@@ -213,13 +216,12 @@ has_err "No Pods found in namespace kube-node-lease."
 user_kc=$("$top/e2e/cluster/kubeconfig-for" podnet-user)
 run "rbac__refused_without_rights" 2 "$ctl" status --kubeconfig "$user_kc" -n "$ns"
 has_err "podnetctl: listing Pods: HTTP 403 Forbidden"
-k apply -f - >/dev/null <<EOR
+role() { # role RULES_YAML: the Role bound to podnet-user in $ns
+	k apply -f - >/dev/null <<EOR
 apiVersion: rbac.authorization.k8s.io/v1
 kind: Role
 metadata: {name: podnet-status-reader, namespace: $ns}
-rules:
-- {apiGroups: [""], resources: [pods], verbs: [get, list]}
-- {apiGroups: [""], resources: [events], verbs: [list]}
+rules: $1
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: RoleBinding
@@ -228,9 +230,21 @@ roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: podnet-status-r
 subjects:
 - {apiGroup: rbac.authorization.k8s.io, kind: User, name: podnet-user}
 EOR
+}
 k -n "$ns" annotate --overwrite pod upf-1 \
 	"k8s.v1.cni.cncf.io/network-status=[$(eth0 10.244.1.8),$(echo "$st_rest" | sed 's/10.20.0.10/10.20.0.11/')]" >/dev/null
+# Pods only: the table and the verdict, the Events reported unreadable.
+role '[{apiGroups: [""], resources: [pods], verbs: [get, list]}]'
 poll 10 sh -c "KUBECONFIG='$user_kc' '$ctl' status -n '$ns' upf-0"
+run "rbac__pods_only" 1 "$ctl" status --kubeconfig "$user_kc" -n "$ns" upf-1
+has "  problem: stor0 (storage): planned, not attached"
+if grep -qE '^  last warning: unknown \(Events not readable: events is forbidden: ' "$out"; then
+	ok "rbac__events_unreadable_said_so"
+else
+	nok "rbac__events_unreadable_said_so: $(grep 'last warning' "$out")"
+fi
+role '[{apiGroups: [""], resources: [pods], verbs: [get, list]}, {apiGroups: [""], resources: [events], verbs: [list]}]'
+poll 10 sh -c "KUBECONFIG='$user_kc' '$ctl' status -n '$ns' upf-1 | grep -q 'last warning: [0-9]'"
 run "rbac__reader_role_is_enough" 1 "$ctl" status --kubeconfig "$user_kc" -n "$ns" upf-1
 if grep -qE '^  last warning: [0-9]+[sm] ago FailedAttach: ' "$out"; then
 	ok "rbac__reader_reads_events"
