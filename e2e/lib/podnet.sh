@@ -14,7 +14,9 @@
 #     deploy/agent/install-cni;
 #   - the parent links the telecom example names (sig-parent, stor-parent):
 #     this kernel has no `dummy` link type, so they are `ifb` links.
-# podnet_down undoes all of it (the scenarios call it from their EXIT trap).
+# podnet_down undoes all of it (the scenarios call it from their EXIT trap),
+# but for what a cluster install of podnet keeps: the CRDs, the namespace
+# podnet-system and the RBAC objects (other tests apply them too).
 #
 # Also: check/poll/finish counters ("N passed, N failed" as the last line)
 # and helpers to read a Pod from the API and from inside its netns.

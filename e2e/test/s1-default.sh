@@ -5,7 +5,7 @@
 set -u
 . "$(dirname "$0")/../lib/podnet.sh"
 ns=pn-s1
-trap 'podnet_down $ns' EXIT
+trap 'podnet_down $ns; podnet_forget_objects' EXIT
 trap 'exit 130' INT TERM HUP
 
 check "s1__podnet__up" podnet_up
@@ -28,5 +28,9 @@ check "s1__network_status__written" poll 15 status_has $ns plain 'length == 1'
 echo "  network-status: $(netstatus $ns plain)"
 check "s1__network_status__default_with_pod_ip" status_has $ns plain --arg ip "$ip" \
 	'.[0].name == "default" and .[0].interface == "eth0" and .[0].default == true and (.[0].ips | index($ip) != null)'
-check "s1__podnetctl_status__eth0_row" sh -c 'podnetctl status --kubeconfig "$KUBECONFIG" -n "$1" plain | grep -E "eth0 +default +$2"' _ $ns "$ip"
+podnetctl status --kubeconfig "$KUBECONFIG" -n $ns plain >"$PN_DIR/status.out" 2>&1
+rc=$?
+sed 's/^/  | /' "$PN_DIR/status.out"
+check "s1__podnetctl_status__exit_0_all_fine" [ $rc = 0 ]
+check "s1__podnetctl_status__eth0_row" grep -Eq "eth0 +default +$ip" "$PN_DIR/status.out"
 finish

@@ -54,7 +54,9 @@ for p in signaling-pool data-pool storage-pool; do
 	check "s2__${p}__counts_one" poll 15 pool_allocated_is $p 1
 done
 podnetctl status --kubeconfig "$KUBECONFIG" -n $ns upf-0 >"$PN_DIR/status.out" 2>&1
+rc=$?
 sed 's/^/  | /' "$PN_DIR/status.out"
+check "s2__podnetctl_status__exit_0_all_fine" [ $rc = 0 ]
 for r in "eth0 +default" "sig0 +signaling +172.16.10.50" "data0 +data +10.20.0.10" "stor0 +storage +192.168.50.20"; do
 	check "s2__podnetctl_status__row_$(echo "$r" | cut -d' ' -f1)" grep -Eq "$r" "$PN_DIR/status.out"
 done
