@@ -155,6 +155,51 @@ static void choose_routes(struct pn_plan *plan, const struct pn_netreqs *reqs)
 		plan->v[def].gw6 = true;
 }
 
+/* ---- the primary interface of a Pod without `default` ------------------------ */
+
+/* The runtime looks for its own interface name, eth0, in the CNI result,
+ * and the agent returns the primary attachment's (the one holding the
+ * IPv4 default route, else IPv6, else the first). With `default` in the
+ * list that is default's business (eth0 unless asked otherwise, as
+ * before). Without it the primary becomes eth0 when it asked for no name;
+ * a name that keeps eth0 off it is a problem: such a Pod would never
+ * start (containerd: "failed to find network info for sandbox"). */
+static void name_primary(struct pn_plan *plan, const char *prefix, struct pn_dec *d)
+{
+	struct pn_plan_attachment *p;
+	char ep[PN_PATH_MAX], path[PN_PATH_MAX];
+
+	if (pn_plan_find(plan, PN_DEFAULT_NETWORK) || !plan->n)
+		return;
+	p = &plan->v[pn_plan_primary(plan) - plan->v];
+	if (p->interface) {
+		if (strcmp(p->interface, "eth0") != 0) {
+			pn_pidx(ep, prefix, (size_t)p->request_index);
+			pn_pkey(path, ep, "interfaceName");
+			pn_dec_problem(d, path,
+				       "is \"%s\", but with no \"default\" network in the list the "
+				       "interface holding the default route (else the first one) must "
+				       "be eth0 or unnamed: the container runtime needs eth0",
+				       p->interface);
+		}
+		return;
+	}
+	for (size_t i = 0; i < plan->n; i++)
+		if (plan->v[i].interface && !strcmp(plan->v[i].interface, "eth0")) {
+			pn_pidx(ep, prefix, (size_t)plan->v[i].request_index);
+			pn_pkey(path, ep, "interfaceName");
+			pn_dec_problem(d, path,
+				       "with no \"default\" network in the list, eth0 is for the "
+				       "interface holding the default route (else the first one), "
+				       "%s[%ld]: the container runtime needs eth0 there",
+				       prefix, p->request_index);
+			return;
+		}
+	p->interface = strdup("eth0");
+	if (!p->interface)
+		d->err = -ENOMEM;
+}
+
 /* ---- building -------------------------------------------------------------- */
 
 int pn_plan_default(struct pn_plan *out)
@@ -385,11 +430,14 @@ static int plan_build(const struct pn_netreqs *reqs, const char *prefix, const c
 				       "CNI chooses it");
 		}
 	}
+	if (!d.err && !d.n) {
+		choose_routes(&plan, reqs);
+		name_primary(&plan, prefix, &d);
+	}
 	if (d.err || d.n) {
 		pn_plan_clear(&plan);
 		return pn_dec_result(&d);
 	}
-	choose_routes(&plan, reqs);
 	rv = pn_plan_name_interfaces(&plan);
 	if (rv < 0) {
 		pn_plan_clear(&plan);

@@ -287,10 +287,11 @@ static void unit__plan__default_routes(void **state)
 	struct pn_plan p;
 
 	store_example(&s);
-	/* no default in the list and nothing flagged: no default route */
+	/* no default in the list and nothing flagged: no default route; the
+	 * first is the primary, on eth0 (the runtime's interface) */
 	assert_int_equal(plan(&s, "[{'podNetworkName':'media-net'},{'podNetworkName':'signaling'}]", &p, &ps), 0);
-	expect_att(&p, 0, "media-net", "net1", false, false);
-	expect_att(&p, 1, "signaling", "net2", false, false);
+	expect_att(&p, 0, "media-net", "eth0", false, false);
+	expect_att(&p, 1, "signaling", "net1", false, false);
 	assert_ptr_equal(pn_plan_primary(&p), &p.v[0]);
 	pn_plan_clear(&p);
 	/* isDefaultGW (both families) moves both routes off default */
@@ -310,10 +311,56 @@ static void unit__plan__default_routes(void **state)
 	expect_att(&p, 1, "media-net", "net1", false, false);
 	assert_ptr_equal(pn_plan_primary(&p), &p.v[0]);
 	pn_plan_clear(&p);
-	/* flagged on a network without default in the list */
+	/* flagged on a network without default in the list: it is eth0 */
 	assert_int_equal(plan(&s, "[{'name':'media-net'},{'name':'signaling','isDefaultGW4':true}]", &p, &ps), 0);
-	expect_att(&p, 1, "signaling", "net2", true, false);
+	expect_att(&p, 0, "media-net", "net1", false, false);
+	expect_att(&p, 1, "signaling", "eth0", true, false);
 	assert_ptr_equal(pn_plan_primary(&p), &p.v[1]);
+	pn_plan_clear(&p);
+	expect_clean(&ps);
+	store_clear(&s);
+}
+
+static void unit__plan__no_default__primary_on_eth0(void **state)
+{
+	struct store s = { 0 };
+	struct pn_problems ps = { 0 };
+	struct pn_plan p;
+
+	store_example(&s);
+	/* one network only: it is eth0 and the primary */
+	assert_int_equal(plan(&s, "[{'podNetworkName':'media-net'}]", &p, &ps), 0);
+	assert_int_equal(p.n, 1);
+	expect_att(&p, 0, "media-net", "eth0", false, false);
+	assert_ptr_equal(pn_plan_primary(&p), &p.v[0]);
+	pn_plan_clear(&p);
+	/* IPv4 route flagged: that one, even when others come first */
+	assert_int_equal(plan(&s, "[{'name':'media-net','isDefaultGW6':true},{'name':'signaling'},"
+				  "{'name':'fast-net','isDefaultGW4':true}]", &p, &ps), 0);
+	expect_att(&p, 0, "media-net", "net1", false, true);
+	expect_att(&p, 1, "signaling", "net2", false, false);
+	expect_att(&p, 2, "fast-net", "eth0", true, false);
+	assert_ptr_equal(pn_plan_primary(&p), &p.v[2]);
+	pn_plan_clear(&p);
+	/* only an IPv6 route: that one */
+	assert_int_equal(plan(&s, "[{'name':'media-net'},{'name':'signaling','isDefaultGW6':true}]", &p, &ps), 0);
+	expect_att(&p, 0, "media-net", "net1", false, false);
+	expect_att(&p, 1, "signaling", "eth0", false, true);
+	pn_plan_clear(&p);
+	/* the primary asking for eth0 itself is fine; others keep their names */
+	assert_int_equal(plan(&s, "[{'name':'media-net','interfaceName':'data0'},"
+				  "{'name':'signaling','interfaceName':'eth0','isDefaultGW':true}]", &p, &ps), 0);
+	expect_att(&p, 0, "media-net", "data0", false, false);
+	expect_att(&p, 1, "signaling", "eth0", true, true);
+	pn_plan_clear(&p);
+	/* through an attachment */
+	assert_int_equal(plan(&s, "[{'podNetworkAttachmentName':'fast-media'}]", &p, &ps), 0);
+	expect_att(&p, 0, "fast-net", "eth0", false, false);
+	pn_plan_clear(&p);
+	/* with default in the list nothing changes: a flagged network keeps net1 */
+	assert_int_equal(plan(&s, "[{'name':'default'},{'name':'media-net','isDefaultGW':true}]", &p, &ps), 0);
+	expect_att(&p, 0, "default", "eth0", false, false);
+	expect_att(&p, 1, "media-net", "net1", true, true);
 	pn_plan_clear(&p);
 	expect_clean(&ps);
 	store_clear(&s);
@@ -354,6 +401,20 @@ static void unit__plan__problems(void **state)
 			 "need a PodNetwork with an IPPool");
 	plan_one_problem(&s, "[{'podNetworkName':'default','mac':'02:00:00:00:00:01'}]", "networks[0].mac",
 			 "default network");
+	/* no default: eth0 must stay free for the primary, which must not be
+	 * named otherwise (the runtime would never find its interface) */
+	plan_one_problem(&s, "[{'podNetworkName':'media-net','interfaceName':'data0'}]",
+			 "networks[0].interfaceName",
+			 "is \"data0\", but with no \"default\" network in the list the interface "
+			 "holding the default route (else the first one) must be eth0 or unnamed: "
+			 "the container runtime needs eth0");
+	plan_one_problem(&s, "[{'name':'media-net'},{'name':'signaling','isDefaultGW4':true,"
+			 "'interfaceName':'sig0'}]", "networks[1].interfaceName", "must be eth0 or unnamed");
+	plan_one_problem(&s, "[{'name':'media-net','interfaceName':'eth0'},{'name':'signaling',"
+			 "'isDefaultGW4':true}]", "networks[0].interfaceName",
+			 "with no \"default\" network in the list, eth0 is for the interface holding "
+			 "the default route (else the first one), networks[1]: the container runtime "
+			 "needs eth0 there");
 	/* list rules run first */
 	plan_one_problem(&s, "[{'podNetworkName':'media-net','interfaceName':'a:b'}]",
 			 "networks[0].interfaceName", "Linux interface name");
@@ -430,9 +491,23 @@ static void unit__plan__from_pod(void **state)
 	assert_int_equal(pn_pod_decode(j, NULL, &pod, &ps), 0);
 	assert_int_equal(pn_plan_build_pod(pod, resolver(&s), &p, &ps), 0);
 	assert_int_equal(p.n, 1);
-	expect_att(&p, 0, "fast-net", "net1", false, false);
+	/* no default in the list: the only attachment is eth0 */
+	expect_att(&p, 0, "fast-net", "eth0", false, false);
 	pn_plan_clear(&p);
 	pn_pod_free(pod);
+	/* the eth0 rule names the native path too */
+	{
+		struct pn_pod_decode_opts opts = { .native_networks = true };
+		json_t *n = jq("{'apiVersion':'v1','kind':'Pod','metadata':{'name':'p','namespace':'team-a'},"
+			       "'spec':{'networks':[{'podNetworkName':'media-net','interfaceName':'m0'}]}}");
+
+		assert_int_equal(pn_pod_decode(n, &opts, &pod, &ps), 0);
+		assert_int_equal(pn_plan_build_pod(pod, resolver(&s), &p, &ps), 1);
+		expect_only(&ps, "spec.networks[0].interfaceName", "must be eth0 or unnamed");
+		pn_problems_clear(&ps);
+		pn_pod_free(pod);
+		json_decref(n);
+	}
 	json_decref(j);
 	store_clear(&s);
 }
@@ -593,6 +668,7 @@ int main(void)
 		cmocka_unit_test(unit__plan__interface_names),
 		cmocka_unit_test(unit__plan__name_interfaces_directly),
 		cmocka_unit_test(unit__plan__default_routes),
+		cmocka_unit_test(unit__plan__no_default__primary_on_eth0),
 		cmocka_unit_test(unit__plan__problems),
 		cmocka_unit_test(unit__plan__host_network),
 		cmocka_unit_test(unit__plan__nad_and_missing_resolver),
