@@ -144,6 +144,8 @@ struct pn_provider *pn_agent_provider(struct pn_agent *a, const char *name)
 	return NULL;
 }
 
+static void rollback_unfinished(struct pn_agent *a);
+
 int pn_agent_new(const struct pn_agent_config *cfg, struct pn_agent **out, char *err, size_t errlen)
 {
 	struct pn_agent *a = calloc(1, sizeof(*a));
@@ -187,6 +189,7 @@ int pn_agent_new(const struct pn_agent_config *cfg, struct pn_agent **out, char 
 	if (!pn_agent_provider(a, a->default_provider))
 		pn_agent_log(PODNET_LOG_WARNING, "the default network's provider %s is not loaded: ADD will fail",
 			     a->default_provider);
+	rollback_unfinished(a);
 	r = pn_hotplug_start(a);
 	if (r < 0) {
 		snprintf(err, errlen, "cannot start the hot-plug thread");
@@ -656,6 +659,28 @@ static int attach_att(struct pn_agent *a, json_t *rec, const json_t *att, const 
 		res->cni_code = 7;
 		return -EINVAL;
 	}
+	/* Written ahead: the attachment is in the record (and on disk) before
+	 * the provider runs, so that a crash midway leaves DEL (or the
+	 * rollback at start) something to undo; its result is null until the
+	 * provider answers. A failed attach is undone at once (a DEL, which
+	 * providers make idempotent); if that fails too, it stays for DEL. */
+	done = json_deep_copy(att);
+	if (!done) {
+		view_clear(&v);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	json_object_set_new(done, "interface", json_string(v.a.interface));
+	json_object_set_new(done, "providerName", json_string(pname));
+	json_object_set_new(done, "result", json_null());
+	json_array_append_new(json_object_get(rec, "attachments"), done);
+	r = pn_record_save(a->records_dir, rec);
+	if (r < 0) {
+		snprintf(err, errlen, "cannot write the attachment record: %s", strerror(-r));
+		res->cni_code = 5;
+		view_clear(&v);
+		return r;
+	}
 	memset(&rq, 0, sizeof(rq));
 	rq.pod = pod;
 	rq.sandbox = sb;
@@ -663,18 +688,56 @@ static int attach_att(struct pn_agent *a, json_t *rec, const json_t *att, const 
 	rq.deadline_ms = pn_provider_now_ms() + (uint64_t)a->cfg.op_timeout_ms;
 	r = pn_provider_attach(p, &rq, res);
 	if (r < 0) {
+		struct podnet_result *dres = calloc(1, sizeof(*dres));
+		json_t *atts = json_object_get(rec, "attachments");
+		char why[512] = "";
+
 		snprintf(err, errlen, "network %s (%s on %s): %s", v.a.network, v.a.interface, pname,
 			 res->message[0] ? res->message : strerror(-r));
 		view_clear(&v);
+		if (dres && detach_att(a, NULL, rec, done, undo_netns(NULL, rec), dres, why, sizeof(why)) == 0) {
+			json_array_remove(atts, json_array_size(atts) - 1);
+			pn_record_save(a->records_dir, rec);
+		}
+		free(dres);
 		return r;
 	}
-	done = json_deep_copy(att);
-	json_object_set_new(done, "interface", json_string(v.a.interface));
-	json_object_set_new(done, "providerName", json_string(pname));
 	json_object_set_new(done, "result", result_json(res, cni_version));
-	json_array_append_new(json_object_get(rec, "attachments"), done);
 	view_clear(&v);
 	return 0;
+}
+
+/* Records left in state "attaching" belong to ADDs the agent never answered
+ * (it died midway): the runtime saw them fail and may never call DEL again
+ * (it tears the sandbox down while the agent is away). Undo them at start. */
+static void rollback_unfinished(struct pn_agent *a)
+{
+	json_t *ids = NULL, *id;
+	size_t i;
+
+	if (pn_record_list(a->records_dir, &ids) < 0)
+		return;
+	json_array_foreach(ids, i, id)
+	{
+		const char *cid = json_string_value(id);
+		json_t *rec = NULL;
+		char why[512] = "";
+
+		if (pn_record_load(a->records_dir, cid, &rec) < 0 || !rec)
+			continue;
+		if (strcmp(json_string_value(json_object_get(rec, "state")) ?: "", "attached") != 0) {
+			if (detach_record(a, NULL, rec, why, sizeof(why)) == 0) {
+				pn_record_remove(a->records_dir, cid);
+				pn_agent_log(PODNET_LOG_INFO, "rolled back the unfinished ADD of container %s", cid);
+			} else {
+				pn_record_save(a->records_dir, rec);
+				pn_agent_log(PODNET_LOG_WARNING, "container %s: unfinished ADD not fully rolled back: %s",
+					     cid, why);
+			}
+		}
+		json_decref(rec);
+	}
+	json_decref(ids);
 }
 
 static json_t *do_add(struct pn_agent *a, struct req *q)
@@ -991,9 +1054,12 @@ static json_t *do_status(struct pn_agent *a)
  * added (providerName, result), they are the same JSON. */
 static int same_attachment(const json_t *planned, const json_t *recorded)
 {
-	json_t *r = json_deep_copy(recorded);
+	json_t *r;
 	int eq;
 
+	if (json_is_null(json_object_get(recorded, "result")))
+		return 0; /* never finished (a crash midway): undo and redo it */
+	r = json_deep_copy(recorded);
 	json_object_del(r, "providerName");
 	json_object_del(r, "result");
 	eq = json_equal(r, planned);
