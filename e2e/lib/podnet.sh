@@ -128,12 +128,27 @@ podnet_up() {
 	sleep 1 # containerd reads the CNI conf dir on change (fsnotify)
 }
 
+# no_record_of_gone_pods: every agent record names a Pod that still exists
+no_record_of_gone_pods() {
+	for _r in "$PN_DIR"/state/records/*; do
+		[ -f "$_r" ] || continue
+		_np=$(jq -r '"\(.podNamespace) \(.podName)"' "$_r" 2>/dev/null) || continue
+		# shellcheck disable=SC2086
+		k -n ${_np% *} get pod "${_np#* }" >/dev/null 2>&1 || return 1
+	done
+	return 0
+}
+
 podnet_stop() { # podnet_stop controller|agent [SIGNAL]
 	if [ "$1" = controller ]; then _p=$pn_ctl_pid; else _p=$pn_agent_pid; fi
 	[ -n "$_p" ] || return 0
 	kill "-${2:-TERM}" "$_p" 2>/dev/null
 	wait "$_p" 2>/dev/null
 	if [ "$1" = controller ]; then pn_ctl_pid=""; else pn_agent_pid=""; fi
+	# a killed agent leaves its socket file: the next start must not
+	# mistake it for its own
+	[ "$1" = agent ] && rm -f "$PN_DIR/run/agent.sock"
+	return 0
 }
 
 # podnet_down [NAMESPACE...]: deletes the scenario's namespaces (their Pods go
@@ -142,6 +157,9 @@ podnet_stop() { # podnet_stop controller|agent [SIGNAL]
 podnet_down() {
 	for ns in "$@"; do k delete namespace "$ns" --wait=false >/dev/null 2>&1; done
 	for ns in "$@"; do k wait --for=delete "namespace/$ns" --timeout=90s >/dev/null 2>&1; done
+	# The runtime's DELs follow the Pod objects' removal by a few seconds:
+	# the agent stays until no record names a Pod that is gone.
+	poll 60 no_record_of_gone_pods
 	podnet_stop controller
 	podnet_stop agent
 	if [ $pn_installed = 1 ]; then
