@@ -260,3 +260,66 @@ pool_allocated() { # pool_allocated POOL: the sum of status.ranges[].allocated o
 	k get ippool "$1" -o json 2>/dev/null | jq '[.status.ranges[]?.allocated // 0] | add // 0'
 }
 pool_allocated_is() { [ "$(pool_allocated "$1")" = "$2" ]; }
+
+# ---- networks ------------------------------------------------------------------
+# network_yaml NETWORK CNICONFIG PLUGIN POOL RANGE [SPEC-LINE]: a PodNetwork of
+# the cni provider with its CNIConfig (one plugin, a YAML flow map) and its
+# IPPool (one range, a flow map), as a YAML stream for kubectl apply.
+network_yaml() {
+	cat <<EOY
+---
+apiVersion: podnet.dev/v1alpha1
+kind: CNIConfig
+metadata: {name: $2}
+spec:
+  cniVersion: 1.0.0
+  plugins:
+  - $3
+---
+apiVersion: podnet.dev/v1alpha1
+kind: IPPool
+metadata: {name: $4}
+spec:
+  ranges:
+  - $5
+---
+apiVersion: podnet.dev/v1alpha1
+kind: PodNetwork
+metadata: {name: $1}
+spec:
+${6:+  $6
+}  provider: podnet.dev/cni
+  parametersRefs:
+  - {group: podnet.dev, kind: CNIConfig, name: $2}
+  - {group: podnet.dev, kind: IPPool, name: $4}
+EOY
+}
+net_ready() { # net_ready NETWORK: its Ready condition is True
+	[ "$(k get podnetwork "$1" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}')" = True ]
+}
+# ctl_pool_allocated POOL: the controller's own count (addresses held by plans)
+ctl_pool_allocated() {
+	curl -s "http://127.0.0.1:$PN_CTL_PORT/metrics" |
+		awk -v p="podnet_controller_ipam_allocated{pool=\"$1\"" 'index($1, p) == 1 { s += $2 } END { print s + 0 }'
+}
+ctl_pool_allocated_is() { [ "$(ctl_pool_allocated "$1")" = "$2" ]; }
+veths_on() { ip -o link show master "$1" type veth 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | sort; }
+
+# ---- Pods waiting, and Events ----------------------------------------------------
+waiting_reason() { k -n "$1" get pod "$2" -o 'jsonpath={.status.containerStatuses[0].state.waiting.reason}'; }
+container_creating() { # Pending, waiting in ContainerCreating, never restarted
+	[ "$(phase "$1" "$2")" = Pending ] && [ "$(waiting_reason "$1" "$2")" = ContainerCreating ] &&
+		[ "$(restarts "$1" "$2")" = 0 ]
+}
+# event_is NS POD TYPE SOURCE TEXT: an Event of that type from that component
+# about the Pod, whose message holds TEXT
+event_is() {
+	k -n "$1" get events --field-selector "involvedObject.name=$2" -o json |
+		jq -e --arg t "$3" --arg s "$4" --arg m "$5" \
+			'[.items[] | select(.type == $t and (.source.component // .reportingComponent) == $s and
+				(.message | contains($m)))] | length > 0'
+}
+show_events() { # show_events NS POD: one line per Event, for the log
+	k -n "$1" get events --field-selector "involvedObject.name=$2" -o json |
+		jq -r '.items[] | "    \(.type) \(.reason) x\(.count // 1) (\(.source.component // .reportingComponent)): \(.message)"' | cut -c1-300
+}

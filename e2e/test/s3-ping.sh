@@ -20,9 +20,6 @@ blackholed=0
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-net_ready() {
-	[ "$(k get podnetwork "$1" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}')" = True ]
-}
 # ping_ok NS POD ADDR: one echo answered, from inside the Pod's netns
 ping_ok() { in_pod "$1" "$2" ping -c 1 -W 2 "$3"; }
 # ping_fails NS POD ADDR: the Pod's netns is reachable (its pid is known)
@@ -39,29 +36,7 @@ node_isolated() {
 
 check "s3__podnet__up" podnet_up
 check "s3__network__applies" k apply -f - <<EOF
-apiVersion: podnet.dev/v1alpha1
-kind: CNIConfig
-metadata: {name: s3-bridge}
-spec:
-  cniVersion: 1.0.0
-  plugins:
-  - {type: bridge, bridge: pn-s3, isGateway: false, ipMasq: false, mtu: 1500}
----
-apiVersion: podnet.dev/v1alpha1
-kind: IPPool
-metadata: {name: s3-pool}
-spec:
-  ranges:
-  - {cidr: 10.20.0.0/24, start: 10.20.0.10, end: 10.20.0.199}
----
-apiVersion: podnet.dev/v1alpha1
-kind: PodNetwork
-metadata: {name: s3-data}
-spec:
-  provider: podnet.dev/cni
-  parametersRefs:
-  - {group: podnet.dev, kind: CNIConfig, name: s3-bridge}
-  - {group: podnet.dev, kind: IPPool, name: s3-pool}
+$(network_yaml s3-data s3-bridge '{type: bridge, bridge: pn-s3, isGateway: false, ipMasq: false, mtu: 1500}' s3-pool '{cidr: 10.20.0.0/24, start: 10.20.0.10, end: 10.20.0.199}')
 EOF
 check "s3__network__ready" poll 30 net_ready s3-data
 mkns $ns

@@ -19,26 +19,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-net_ready() {
-	[ "$(k get podnetwork "$1" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}')" = True ]
-}
-waiting_reason() { k -n "$1" get pod "$2" -o 'jsonpath={.status.containerStatuses[0].state.waiting.reason}'; }
-container_creating() {
-	[ "$(phase "$1" "$2")" = Pending ] && [ "$(waiting_reason "$1" "$2")" = ContainerCreating ] &&
-		[ "$(restarts "$1" "$2")" = 0 ]
-}
-# event_is NS POD TYPE SOURCE TEXT: an Event of that type from that
-# component about the Pod whose message holds TEXT
-event_is() {
-	k -n "$1" get events --field-selector "involvedObject.name=$2" -o json |
-		jq -e --arg t "$3" --arg s "$4" --arg m "$5" \
-			'[.items[] | select(.type == $t and (.source.component // .reportingComponent) == $s and
-				(.message | contains($m)))] | length > 0'
-}
-show_events() {
-	k -n "$1" get events --field-selector "involvedObject.name=$2" -o json |
-		jq -r '.items[] | "    \(.type) \(.reason) x\(.count // 1) (\(.source.component // .reportingComponent)): \(.message)"' | cut -c1-300
-}
 
 check "s4__podnet__up" podnet_up
 mkns $ns
@@ -61,29 +41,7 @@ sleep 5
 check "s4__pod__still_container_creating" container_creating $ns late
 
 check "s4__network__created" k apply -f - <<EOF
-apiVersion: podnet.dev/v1alpha1
-kind: CNIConfig
-metadata: {name: s4-bridge}
-spec:
-  cniVersion: 1.0.0
-  plugins:
-  - {type: bridge, bridge: pn-s4, isGateway: false, ipMasq: false}
----
-apiVersion: podnet.dev/v1alpha1
-kind: IPPool
-metadata: {name: s4-pool}
-spec:
-  ranges:
-  - {cidr: 10.24.0.0/24, start: 10.24.0.10, end: 10.24.0.99}
----
-apiVersion: podnet.dev/v1alpha1
-kind: PodNetwork
-metadata: {name: s4-late}
-spec:
-  provider: podnet.dev/cni
-  parametersRefs:
-  - {group: podnet.dev, kind: CNIConfig, name: s4-bridge}
-  - {group: podnet.dev, kind: IPPool, name: s4-pool}
+$(network_yaml s4-late s4-bridge '{type: bridge, bridge: pn-s4, isGateway: false, ipMasq: false}' s4-pool '{cidr: 10.24.0.0/24, start: 10.24.0.10, end: 10.24.0.99}')
 EOF
 t1=$(date +%s)
 check "s4__network__ready" poll 30 net_ready s4-late

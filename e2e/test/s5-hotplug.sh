@@ -20,9 +20,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-net_ready() {
-	[ "$(k get podnetwork "$1" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}')" = True ]
-}
 has_link() { in_pod "$1" "$2" ip link show dev "$3"; }
 # no_link NS POD DEV: the Pod's netns is reachable and has no DEV
 no_link() { [ -n "$(podpid "$1" "$2")" ] && ! in_pod "$1" "$2" ip link show dev "$3"; }
@@ -36,53 +33,8 @@ secs() { echo "$1 $2" | awk '{ printf "%.2f", ($2 - $1) / 1000 }'; }
 
 check "s5__podnet__up" podnet_up
 check "s5__networks__apply" k apply -f - <<EOF
-apiVersion: podnet.dev/v1alpha1
-kind: CNIConfig
-metadata: {name: s5-bridge}
-spec:
-  cniVersion: 1.0.0
-  plugins:
-  - {type: bridge, bridge: pn-s5, isGateway: false, ipMasq: false}
----
-apiVersion: podnet.dev/v1alpha1
-kind: IPPool
-metadata: {name: s5-data-pool}
-spec:
-  ranges:
-  - {cidr: 10.25.0.0/24, start: 10.25.0.10, end: 10.25.0.99}
----
-apiVersion: podnet.dev/v1alpha1
-kind: PodNetwork
-metadata: {name: s5-data}
-spec:
-  provider: podnet.dev/cni
-  parametersRefs:
-  - {group: podnet.dev, kind: CNIConfig, name: s5-bridge}
-  - {group: podnet.dev, kind: IPPool, name: s5-data-pool}
----
-apiVersion: podnet.dev/v1alpha1
-kind: CNIConfig
-metadata: {name: s5-macvlan}
-spec:
-  cniVersion: 1.0.0
-  plugins:
-  - {type: macvlan, master: stor-parent, mode: private}
----
-apiVersion: podnet.dev/v1alpha1
-kind: IPPool
-metadata: {name: s5-storage-pool}
-spec:
-  ranges:
-  - {cidr: 192.168.55.0/24, start: 192.168.55.20, end: 192.168.55.29}
----
-apiVersion: podnet.dev/v1alpha1
-kind: PodNetwork
-metadata: {name: s5-storage}
-spec:
-  provider: podnet.dev/cni
-  parametersRefs:
-  - {group: podnet.dev, kind: CNIConfig, name: s5-macvlan}
-  - {group: podnet.dev, kind: IPPool, name: s5-storage-pool}
+$(network_yaml s5-data s5-bridge '{type: bridge, bridge: pn-s5, isGateway: false, ipMasq: false}' s5-data-pool '{cidr: 10.25.0.0/24, start: 10.25.0.10, end: 10.25.0.99}')
+$(network_yaml s5-storage s5-macvlan '{type: macvlan, master: stor-parent, mode: private}' s5-storage-pool '{cidr: 192.168.55.0/24, start: 192.168.55.20, end: 192.168.55.29}')
 EOF
 check "s5__network_data__ready" poll 30 net_ready s5-data
 check "s5__network_storage__ready" poll 30 net_ready s5-storage

@@ -36,17 +36,11 @@ files_of() {
 }
 count_of() { files_of "$1" | wc -l; }
 count_is() { [ "$(count_of "$1")" = "$2" ]; }
-veths_on() { ip -o link show master "$1" type veth 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | sort; }
 hl_addrs() { # the addresses host-local holds for the default network
 	for f in "$hl_dir"/*; do
 		case ${f##*/} in *[!0-9a-f.:]*) ;; *) echo "${f##*/}" ;; esac
 	done | sort | tr '\n' ' '
 }
-ctl_pool_allocated() { # the controller's own count (addresses held by plans)
-	curl -s "http://127.0.0.1:$PN_CTL_PORT/metrics" |
-		awk -v p="podnet_controller_ipam_allocated{pool=\"$1\"" 'index($1, p) == 1 { s += $2 } END { print s + 0 }'
-}
-ctl_pool_allocated_is() { [ "$(ctl_pool_allocated "$1")" = "$2" ]; }
 condition() { k get podnetwork "$1" -o "jsonpath={.status.conditions[?(@.type==\"$2\")].status}"; }
 condition_is() { [ "$(condition "$1" "$2")" = "$3" ]; }
 all_running() {
@@ -75,51 +69,8 @@ def_veths_old=$(veths_on "$DEFAULT_BRIDGE")
 def_veths_before=$(echo "$def_veths_old" | grep -c .)
 echo "  before: host-local holds [${hl_before}], $def_veths_before veth(s) on $DEFAULT_BRIDGE"
 k apply -f - >/dev/null <<EOF
-apiVersion: podnet.dev/v1alpha1
-kind: CNIConfig
-metadata: {name: s6-sig}
-spec:
-  plugins:
-  - {type: macvlan, master: sig-parent, mode: bridge}
----
-apiVersion: podnet.dev/v1alpha1
-kind: IPPool
-metadata: {name: s6-sig-pool}
-spec:
-  ranges:
-  - {cidr: 172.16.60.0/24, start: 172.16.60.10, end: 172.16.60.99}
----
-apiVersion: podnet.dev/v1alpha1
-kind: PodNetwork
-metadata: {name: s6-sig}
-spec:
-  provider: podnet.dev/cni
-  parametersRefs:
-  - {group: podnet.dev, kind: CNIConfig, name: s6-sig}
-  - {group: podnet.dev, kind: IPPool, name: s6-sig-pool}
----
-apiVersion: podnet.dev/v1alpha1
-kind: CNIConfig
-metadata: {name: s6-data}
-spec:
-  plugins:
-  - {type: bridge, bridge: $br, isGateway: false, ipMasq: false}
----
-apiVersion: podnet.dev/v1alpha1
-kind: IPPool
-metadata: {name: s6-data-pool}
-spec:
-  ranges:
-  - {cidr: 10.60.0.0/24, start: 10.60.0.10, end: 10.60.0.199}
----
-apiVersion: podnet.dev/v1alpha1
-kind: PodNetwork
-metadata: {name: s6-data}
-spec:
-  provider: podnet.dev/cni
-  parametersRefs:
-  - {group: podnet.dev, kind: CNIConfig, name: s6-data}
-  - {group: podnet.dev, kind: IPPool, name: s6-data-pool}
+$(network_yaml s6-sig s6-sig '{type: macvlan, master: sig-parent, mode: bridge}' s6-sig-pool '{cidr: 172.16.60.0/24, start: 172.16.60.10, end: 172.16.60.99}')
+$(network_yaml s6-data s6-data '{type: bridge, bridge: $br, isGateway: false, ipMasq: false}' s6-data-pool '{cidr: 10.60.0.0/24, start: 10.60.0.10, end: 10.60.0.199}')
 EOF
 for n in s6-sig s6-data; do
 	check "s6__network_${n}__ready" poll 30 condition_is $n Ready True

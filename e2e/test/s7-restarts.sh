@@ -41,18 +41,12 @@ names_in() { # names_in DIR: the podName of the JSON files of DIR for $ns, one p
 		jq -r --arg ns $ns 'select(.podNamespace == $ns) | .podName' "$f" 2>/dev/null
 	done | sort
 }
-veths_on() { ip -o link show master "$1" type veth 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | sort; }
 hl_count() {
 	for f in "$hl_dir"/*; do
 		case ${f##*/} in *[!0-9a-f.:]*) ;; *) echo "${f##*/}" ;; esac
 	done | grep -c .
 }
 netns_count() { find "$CONTAINERD_NETNS_DIR" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
-ctl_pool_allocated() { # the controller's own count (addresses held by plans)
-	curl -s "http://127.0.0.1:$PN_CTL_PORT/metrics" |
-		awk -v p="podnet_controller_ipam_allocated{pool=\"$1\"" 'index($1, p) == 1 { s += $2 } END { print s + 0 }'
-}
-ctl_pool_allocated_is() { [ "$(ctl_pool_allocated "$1")" = "$2" ]; }
 condition_is() { [ "$(k get podnetwork "$1" -o "jsonpath={.status.conditions[?(@.type==\"$2\")].status}")" = "$3" ]; }
 progress_ge() { [ "$(wc -l <"$progress" 2>/dev/null || echo 0)" -ge "$1" ]; }
 # converged: the Pods of $ns are exactly the live ones, all Running
@@ -78,51 +72,8 @@ hl_before=$(hl_count)
 netns_before=$(netns_count)
 def_before=$(veths_on "$DEFAULT_BRIDGE" | grep -c .)
 k apply -f - >/dev/null <<EOF
-apiVersion: podnet.dev/v1alpha1
-kind: CNIConfig
-metadata: {name: s7-a}
-spec:
-  plugins:
-  - {type: bridge, bridge: $br, isGateway: false, ipMasq: false}
----
-apiVersion: podnet.dev/v1alpha1
-kind: IPPool
-metadata: {name: s7-a-pool}
-spec:
-  ranges:
-  - {cidr: 10.70.0.0/24, start: 10.70.0.10, end: 10.70.0.199}
----
-apiVersion: podnet.dev/v1alpha1
-kind: PodNetwork
-metadata: {name: s7-a}
-spec:
-  provider: podnet.dev/cni
-  parametersRefs:
-  - {group: podnet.dev, kind: CNIConfig, name: s7-a}
-  - {group: podnet.dev, kind: IPPool, name: s7-a-pool}
----
-apiVersion: podnet.dev/v1alpha1
-kind: CNIConfig
-metadata: {name: s7-b}
-spec:
-  plugins:
-  - {type: macvlan, master: stor-parent, mode: bridge}
----
-apiVersion: podnet.dev/v1alpha1
-kind: IPPool
-metadata: {name: s7-b-pool}
-spec:
-  ranges:
-  - {cidr: 172.16.70.0/24, start: 172.16.70.10, end: 172.16.70.99}
----
-apiVersion: podnet.dev/v1alpha1
-kind: PodNetwork
-metadata: {name: s7-b}
-spec:
-  provider: podnet.dev/cni
-  parametersRefs:
-  - {group: podnet.dev, kind: CNIConfig, name: s7-b}
-  - {group: podnet.dev, kind: IPPool, name: s7-b-pool}
+$(network_yaml s7-a s7-a '{type: bridge, bridge: $br, isGateway: false, ipMasq: false}' s7-a-pool '{cidr: 10.70.0.0/24, start: 10.70.0.10, end: 10.70.0.199}')
+$(network_yaml s7-b s7-b '{type: macvlan, master: stor-parent, mode: bridge}' s7-b-pool '{cidr: 172.16.70.0/24, start: 172.16.70.10, end: 172.16.70.99}')
 EOF
 for n in s7-a s7-b; do
 	check "s7__network_${n}__ready" poll 30 condition_is $n Ready True

@@ -23,22 +23,6 @@ cond() { # cond NETWORK TYPE FIELD: a field of one condition of a PodNetwork
 	k get podnetwork "$1" -o "jsonpath={.status.conditions[?(@.type==\"$2\")].$3}"
 }
 ready_is() { [ "$(cond "$1" Ready status)" = "$2" ] && [ "$(cond "$1" Ready reason)" = "$3" ]; }
-waiting_reason() { k -n "$1" get pod "$2" -o 'jsonpath={.status.containerStatuses[0].state.waiting.reason}'; }
-container_creating() {
-	[ "$(phase "$1" "$2")" = Pending ] && [ "$(waiting_reason "$1" "$2")" = ContainerCreating ]
-}
-# event_is NS POD TYPE SOURCE TEXT: an Event of that type from that
-# component about the Pod whose message holds TEXT
-event_is() {
-	k -n "$1" get events --field-selector "involvedObject.name=$2" -o json |
-		jq -e --arg t "$3" --arg s "$4" --arg m "$5" \
-			'[.items[] | select(.type == $t and (.source.component // .reportingComponent) == $s and
-				(.message | contains($m)))] | length > 0'
-}
-show_events() {
-	k -n "$1" get events --field-selector "involvedObject.name=$2" -o json |
-		jq -r '.items[] | "    \(.type) \(.reason) x\(.count // 1) (\(.source.component // .reportingComponent)): \(.message)"' | cut -c1-300
-}
 dis0_listed() { status_has "$1" "$2" --arg ip "$3" '[.[] | select(.interface == "dis0" and .name == "s9-net" and .ips == [$ip])] | length == 1'; }
 in_pool() { case $1 in 10.29.0.*/24) return 0 ;; esac; return 1; }
 distinct() { [ -n "$1" ] && [ "$1" != "$2" ]; }
@@ -48,30 +32,7 @@ req='- podNetworkName: default
 
 check "s9__podnet__up" podnet_up
 check "s9__network__applies" k apply -f - <<EOF
-apiVersion: podnet.dev/v1alpha1
-kind: CNIConfig
-metadata: {name: s9-bridge}
-spec:
-  cniVersion: 1.0.0
-  plugins:
-  - {type: bridge, bridge: pn-s9, isGateway: false, ipMasq: false}
----
-apiVersion: podnet.dev/v1alpha1
-kind: IPPool
-metadata: {name: s9-pool}
-spec:
-  ranges:
-  - {cidr: 10.29.0.0/24, start: 10.29.0.10, end: 10.29.0.99}
----
-apiVersion: podnet.dev/v1alpha1
-kind: PodNetwork
-metadata: {name: s9-net}
-spec:
-  enabled: true
-  provider: podnet.dev/cni
-  parametersRefs:
-  - {group: podnet.dev, kind: CNIConfig, name: s9-bridge}
-  - {group: podnet.dev, kind: IPPool, name: s9-pool}
+$(network_yaml s9-net s9-bridge '{type: bridge, bridge: pn-s9, isGateway: false, ipMasq: false}' s9-pool '{cidr: 10.29.0.0/24, start: 10.29.0.10, end: 10.29.0.99}' 'enabled: true')
 EOF
 check "s9__network__ready" poll 30 ready_is s9-net True Ready
 mkns $ns
