@@ -70,7 +70,7 @@ def_veths_before=$(echo "$def_veths_old" | grep -c .)
 echo "  before: host-local holds [${hl_before}], $def_veths_before veth(s) on $DEFAULT_BRIDGE"
 k apply -f - >/dev/null <<EOF
 $(network_yaml s6-sig s6-sig '{type: macvlan, master: sig-parent, mode: bridge}' s6-sig-pool '{cidr: 172.16.60.0/24, start: 172.16.60.10, end: 172.16.60.99}')
-$(network_yaml s6-data s6-data '{type: bridge, bridge: $br, isGateway: false, ipMasq: false}' s6-data-pool '{cidr: 10.60.0.0/24, start: 10.60.0.10, end: 10.60.0.199}')
+$(network_yaml s6-data s6-data "{type: bridge, bridge: $br, isGateway: false, ipMasq: false}" s6-data-pool '{cidr: 10.60.0.0/24, start: 10.60.0.10, end: 10.60.0.199}')
 EOF
 for n in s6-sig s6-data; do
 	check "s6__network_${n}__ready" poll 30 condition_is $n Ready True

@@ -72,7 +72,7 @@ hl_before=$(hl_count)
 netns_before=$(netns_count)
 def_before=$(veths_on "$DEFAULT_BRIDGE" | grep -c .)
 k apply -f - >/dev/null <<EOF
-$(network_yaml s7-a s7-a '{type: bridge, bridge: $br, isGateway: false, ipMasq: false}' s7-a-pool '{cidr: 10.70.0.0/24, start: 10.70.0.10, end: 10.70.0.199}')
+$(network_yaml s7-a s7-a "{type: bridge, bridge: $br, isGateway: false, ipMasq: false}" s7-a-pool '{cidr: 10.70.0.0/24, start: 10.70.0.10, end: 10.70.0.199}')
 $(network_yaml s7-b s7-b '{type: macvlan, master: stor-parent, mode: bridge}' s7-b-pool '{cidr: 172.16.70.0/24, start: 172.16.70.10, end: 172.16.70.99}')
 EOF
 for n in s7-a s7-b; do
