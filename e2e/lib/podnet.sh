@@ -118,13 +118,13 @@ podnet_up() {
 	pn_installed=1
 	echo "$CNI_CONF_DIR" >"$PN_DIR/cni-conf-dir"
 	echo "$CNI_BIN_DIR" >"$PN_DIR/cni-bin-dir"
+	# install-cni's --state-dir is the agent's: the shim's conflist names
+	# its records directory, which DEL checks while the agent is away
 	"$top/deploy/agent/install-cni" --cni-conf-dir "$CNI_CONF_DIR" --cni-bin-dir "$CNI_BIN_DIR" \
 		--shim "$BUILD/bin/podnet-cni" --agent-socket "$PN_DIR/run/agent.sock" \
 		--state-dir "$PN_DIR/state" >"$PN_DIR/install.log" 2>&1 || { cat "$PN_DIR/install.log" >&2; return 1; }
 	podnet_start_agent || { echo "podnet-agent did not start: $(tail -5 "$PN_DIR/agent.log")" >&2; return 1; }
 	podnet_start_controller || { echo "podnet-controller did not start: $(tail -5 "$PN_DIR/controller.log")" >&2; return 1; }
-	# (install-cni's --state-dir is the agent's: the shim's conflist names
-	# its records directory, which DEL checks while the agent is away)
 	# the default PodNetwork exists once the controller leads
 	poll 30 k get podnetwork default || { echo "no default PodNetwork" >&2; return 1; }
 	sleep 1 # containerd reads the CNI conf dir on change (fsnotify)
