@@ -142,6 +142,17 @@ static int why(struct cli_status_pod *p, const char *f, ...)
 	return lines_add(&p->why, &p->n_why, "%s", buf);
 }
 
+/* One `why` line per problem found in annotation KEY. */
+static int why_problems(struct cli_status_pod *p, const char *key, const struct pn_problems *ps)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < ps->n && r == 0; i++)
+		r = why(p, "%s: %s%s%s", key, ps->v[i].path, ps->v[i].path[0] ? ": " : "",
+			ps->v[i].message);
+	return r;
+}
+
 /* The addresses of a network-status entry, with the prefix length of the
  * planned CIDR when the address was planned. */
 static void status_addresses(char *buf, size_t len, const struct pn_netstatus *s,
@@ -400,9 +411,7 @@ static int check_request(struct cli_status_pod *p, const char *text, bool host_n
 		goto cleanup;
 	r = 0;
 	p->n_requested = reqs.n;
-	for (size_t i = 0; i < ps.n && r == 0; i++)
-		r = why(p, "%s: %s%s%s", PN_ANNOTATION_NETWORKS, ps.v[i].path,
-			ps.v[i].path[0] ? ": " : "", ps.v[i].message);
+	r = why_problems(p, PN_ANNOTATION_NETWORKS, &ps);
 cleanup:
 	json_decref(list);
 	pn_netreqs_clear(&reqs);
@@ -467,9 +476,7 @@ int cli_status_pod_new(const json_t *pod, struct cli_status_pod **out)
 		r = pn_plan_loads(plan_text, strlen(plan_text), &p->plan_own, &ps);
 		if (r < 0)
 			goto cleanup;
-		for (size_t i = 0; i < ps.n && r >= 0; i++)
-			r = why(p, "%s: %s%s%s", PN_ANNOTATION_PLAN, ps.v[i].path,
-				ps.v[i].path[0] ? ": " : "", ps.v[i].message);
+		r = why_problems(p, PN_ANNOTATION_PLAN, &ps);
 		if (r < 0)
 			goto cleanup;
 		have_plan = !ps.n;
@@ -481,9 +488,7 @@ int cli_status_pod_new(const json_t *pod, struct cli_status_pod **out)
 		r = pn_netstatus_loads(st_text, strlen(st_text), &st, &ps);
 		if (r < 0)
 			goto cleanup;
-		for (size_t i = 0; i < ps.n && r >= 0; i++)
-			r = why(p, "%s: %s%s%s", PN_ANNOTATION_STATUS, ps.v[i].path,
-				ps.v[i].path[0] ? ": " : "", ps.v[i].message);
+		r = why_problems(p, PN_ANNOTATION_STATUS, &ps);
 		if (r < 0)
 			goto cleanup;
 		have_st = !ps.n;
