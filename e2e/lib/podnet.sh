@@ -296,18 +296,30 @@ ${6:+  $6
   - {group: podnet.dev, kind: IPPool, name: $4}
 EOY
 }
-net_ready() { # net_ready NETWORK: its Ready condition is True
-	[ "$(k get podnetwork "$1" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}')" = True ]
-}
+# condition NETWORK TYPE [FIELD]: a field (status unless named) of one
+# condition of a PodNetwork
+condition() { k get podnetwork "$1" -o "jsonpath={.status.conditions[?(@.type==\"$2\")].${3:-status}}"; }
+condition_is() { [ "$(condition "$1" "$2")" = "$3" ]; } # condition_is NETWORK TYPE STATUS
+net_ready() { condition_is "$1" Ready True; }
 # ctl_pool_allocated POOL: the controller's own count (addresses held by plans)
 ctl_pool_allocated() {
 	curl -s "http://127.0.0.1:$PN_CTL_PORT/metrics" |
 		awk -v p="podnet_controller_ipam_allocated{pool=\"$1\"" 'index($1, p) == 1 { s += $2 } END { print s + 0 }'
 }
 ctl_pool_allocated_is() { [ "$(ctl_pool_allocated "$1")" = "$2" ]; }
+# host_local_addrs: the addresses host-local holds for the node's default network
+HOST_LOCAL_DIR=$(dirname "$KUBELET_ROOT_DIR")/cni/ipam/podnet-default
+host_local_addrs() {
+	for _f in "$HOST_LOCAL_DIR"/*; do
+		case ${_f##*/} in *[!0-9a-f.:]*) ;; *) echo "${_f##*/}" ;; esac
+	done | sort | tr '\n' ' '
+}
 veths_on() { ip -o link show master "$1" type veth 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | sort; }
 
 # ---- Pods waiting, and Events ----------------------------------------------------
+no_pods() { [ -z "$(k -n "$1" get pods -o name)" ]; } # no_pods NS
+link_kind() { in_pod "$1" "$2" ip -d link show "$3" | grep -q "$4"; } # link_kind NS POD IF TEXT
+distinct() { [ -n "$1" ] && [ "$1" != "$2" ]; }
 waiting_reason() { k -n "$1" get pod "$2" -o 'jsonpath={.status.containerStatuses[0].state.waiting.reason}'; }
 container_creating() { # Pending, waiting in ContainerCreating, never restarted
 	[ "$(phase "$1" "$2")" = Pending ] && [ "$(waiting_reason "$1" "$2")" = ContainerCreating ] &&

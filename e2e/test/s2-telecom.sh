@@ -21,8 +21,7 @@ trap 'exit 130' INT TERM HUP
 check "s2__podnet__up" podnet_up
 check "s2__example__applies" k apply -f "$top/docs/examples/telecom.yaml"
 for n in signaling data storage; do
-	check "s2__network_${n}__ready" poll 30 sh -c \
-		'[ "$(k get podnetwork "$1" -o "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")" = True ]' _ $n
+	check "s2__network_${n}__ready" poll 30 net_ready $n
 done
 check "s2__upf-0__running" poll 90 running $ns upf-0
 echo "  upf-0: links $(links $ns upf-0)"
@@ -35,10 +34,9 @@ ip=$(podip $ns upf-0)
 check "s2__eth0__holds_the_pod_ip" [ "$(addr4_of $ns upf-0 eth0)" = "$ip/${DEFAULT_SUBNET#*/}" ]
 check "s2__default_route__on_eth0" [ "$(default_dev $ns upf-0)" = eth0 ]
 route_via() { [ "$(in_pod $ns upf-0 ip -4 route show "$1" | grep -c "dev $2")" = 1 ]; }
-link_kind() { in_pod $ns upf-0 ip -d link show "$1" | grep -q "$2"; }
 check "s2__data_route__via_data0" route_via 10.21.0.0/16 data0
-check "s2__sig0__is_macvlan_bridge_mode" link_kind sig0 "macvlan mode bridge"
-check "s2__stor0__is_macvlan_private_mode" link_kind stor0 "macvlan mode private"
+check "s2__sig0__is_macvlan_bridge_mode" link_kind $ns upf-0 sig0 "macvlan mode bridge"
+check "s2__stor0__is_macvlan_private_mode" link_kind $ns upf-0 stor0 "macvlan mode private"
 check "s2__data0__is_veth_on_pn-data" sh -c 'ip -o link show master pn-data | grep -q veth'
 check "s2__plan__four_attachments" plan_has $ns upf-0 \
 	'[.attachments[] | [.network, .interface]] == [["default","eth0"],["signaling","sig0"],["data","data0"],["storage","stor0"]]'

@@ -28,7 +28,6 @@ ping_fails() { [ -n "$(podpid "$1" "$2")" ] && ! in_pod "$1" "$2" ping -c 1 -W 2
 # neigh_on NS POD DEV ADDR: ADDR has a resolved neighbour entry on DEV
 neigh_on() { in_pod "$1" "$2" ip neigh show dev "$3" "$4" | grep -Eq 'lladdr .* (REACHABLE|STALE|DELAY|PROBE)'; }
 in_pool() { case $1 in 10.20.0.*/24) return 0 ;; esac; return 1; }
-distinct() { [ -n "$1" ] && [ "$1" != "$2" ]; }
 # the node neither holds an address on pn-s3 nor routes the data subnet
 node_isolated() {
 	[ -z "$(ip -4 -o addr show dev pn-s3)" ] && ! ip -4 route show table all | grep -q '^[a-z]* *10\.20\.0\.'

@@ -26,7 +26,6 @@ no_link() { [ -n "$(podpid "$1" "$2")" ] && ! in_pod "$1" "$2" ip link show dev 
 container_id() { k -n "$1" get pod "$2" -o 'jsonpath={.status.containerStatuses[0].containerID}'; }
 # plan_ips NS POD NETWORK: the addresses the plan gives that network
 plan_ips() { plan_of "$1" "$2" | jq -r --arg n "$3" '.attachments[] | select(.network == $n) | .ips | join(" ")'; }
-link_kind() { in_pod "$1" "$2" ip -d link show "$3" | grep -q "$4"; }
 same_container() { [ -n "$3" ] && [ "$(container_id "$1" "$2")" = "$3" ]; }
 now_ms() { date +%s%3N; }
 secs() { echo "$1 $2" | awk '{ printf "%.2f", ($2 - $1) / 1000 }'; }

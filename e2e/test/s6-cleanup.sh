@@ -26,7 +26,6 @@ trap 'exit 130' INT TERM HUP
 
 cache_dir=$PN_DIR/state/providers/cni/cache
 rec_dir=$PN_DIR/state/records
-hl_dir=$(dirname "$KUBELET_ROOT_DIR")/cni/ipam/podnet-default
 # files_of DIR: the JSON files of DIR that belong to a Pod of $ns
 files_of() {
 	for f in "$1"/*.json; do
@@ -36,17 +35,9 @@ files_of() {
 }
 count_of() { files_of "$1" | wc -l; }
 count_is() { [ "$(count_of "$1")" = "$2" ]; }
-hl_addrs() { # the addresses host-local holds for the default network
-	for f in "$hl_dir"/*; do
-		case ${f##*/} in *[!0-9a-f.:]*) ;; *) echo "${f##*/}" ;; esac
-	done | sort | tr '\n' ' '
-}
-condition() { k get podnetwork "$1" -o "jsonpath={.status.conditions[?(@.type==\"$2\")].status}"; }
-condition_is() { [ "$(condition "$1" "$2")" = "$3" ]; }
 all_running() {
 	for i in $(seq 1 $npods); do running $ns p$i || return 1; done
 }
-none_left() { [ -z "$(k -n $ns get pods -o name)" ]; }
 none_exists() { # none_exists FILE...: none of the files exists
 	for f in "$@"; do [ -e "$f" ] && return 1; done
 	return 0
@@ -64,7 +55,7 @@ pod_addrs_ok() { # the planned addresses are on the Pod's interfaces
 }
 
 check "s6__podnet__up" podnet_up
-hl_before=$(hl_addrs)
+hl_before=$(host_local_addrs)
 def_veths_old=$(veths_on "$DEFAULT_BRIDGE")
 def_veths_before=$(echo "$def_veths_old" | grep -c .)
 echo "  before: host-local holds [${hl_before}], $def_veths_before veth(s) on $DEFAULT_BRIDGE"
@@ -100,7 +91,7 @@ netns=$(for f in $records; do jq -r .netns "$f"; done | sort -u)
 data_veths=$(veths_on $br)
 def_veths=$(veths_on "$DEFAULT_BRIDGE")
 def_veths_new=$(for l in $def_veths; do echo "$def_veths_old" | grep -qxF "$l" || echo "$l"; done)
-hl_during=$(hl_addrs)
+hl_during=$(host_local_addrs)
 echo "  records: $(echo "$records" | grep -c .), cache files: $(echo "$caches" | grep -c .)," \
 	"netns files: $(echo "$netns" | grep -c .), veths on $br: $(echo "$data_veths" | grep -c .)," \
 	"new on $DEFAULT_BRIDGE: $(echo "$def_veths_new" | grep -c .)"
@@ -124,7 +115,7 @@ done
 # ---- delete the Pods ---------------------------------------------------------
 t0=$(date +%s)
 k -n $ns delete pods --all --wait=false >/dev/null
-check "s6__pods__gone" poll 120 none_left
+check "s6__pods__gone" poll 120 no_pods $ns
 echo "  Pods gone in $(($(date +%s) - t0)) s"
 for p in s6-sig-pool s6-data-pool; do
 	check "s6__${p}__status_back_to_0" poll 30 pool_allocated_is $p 0
@@ -141,9 +132,9 @@ check "s6__netns__no_file_left" poll 15 none_exists $netns
 check "s6__host_veths__none_left" poll 15 no_link $data_veths $def_veths_new
 check "s6__bridge_pn-s6__no_veth_left" [ -z "$(veths_on $br)" ]
 check "s6__default_bridge__veth_count_as_before" [ "$(veths_on "$DEFAULT_BRIDGE" | grep -c .)" = "$def_veths_before" ]
-echo "  after: host-local holds [$(hl_addrs)], $(veths_on "$DEFAULT_BRIDGE" | grep -c .) veth(s) on $DEFAULT_BRIDGE," \
+echo "  after: host-local holds [$(host_local_addrs)], $(veths_on "$DEFAULT_BRIDGE" | grep -c .) veth(s) on $DEFAULT_BRIDGE," \
 	"$(ls "$rec_dir" | wc -l) record(s), $(ls "$cache_dir" 2>/dev/null | wc -l) cache file(s)"
-check "s6__host-local__same_addresses_as_before" [ "$(hl_addrs)" = "$hl_before" ]
+check "s6__host-local__same_addresses_as_before" [ "$(host_local_addrs)" = "$hl_before" ]
 for n in s6-sig s6-data; do
 	check "s6__network_${n}__no_longer_in_use" poll 30 condition_is $n InUse False
 done

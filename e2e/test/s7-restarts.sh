@@ -27,7 +27,6 @@ trap 'exit 130' INT TERM HUP
 
 cache_dir=$PN_DIR/state/providers/cni/cache
 rec_dir=$PN_DIR/state/records
-hl_dir=$(dirname "$KUBELET_ROOT_DIR")/cni/ipam/podnet-default
 progress=$PN_DIR/s7-progress
 # Pod b$i is deleted when b$((i + 5)) has been created, for i + 5 a multiple of 3
 deleted_of() { [ "$1" -ge 5 ] && [ $(($1 % 3)) = 0 ] && echo $(($1 - 5)); }
@@ -41,13 +40,8 @@ names_in() { # names_in DIR: the podName of the JSON files of DIR for $ns, one p
 		jq -r --arg ns $ns 'select(.podNamespace == $ns) | .podName' "$f" 2>/dev/null
 	done | sort
 }
-hl_count() {
-	for f in "$hl_dir"/*; do
-		case ${f##*/} in *[!0-9a-f.:]*) ;; *) echo "${f##*/}" ;; esac
-	done | grep -c .
-}
+hl_count() { host_local_addrs | wc -w; }
 netns_count() { find "$CONTAINERD_NETNS_DIR" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
-condition_is() { [ "$(k get podnetwork "$1" -o "jsonpath={.status.conditions[?(@.type==\"$2\")].status}")" = "$3" ]; }
 progress_ge() { [ "$(wc -l <"$progress" 2>/dev/null || echo 0)" -ge "$1" ]; }
 # converged: the Pods of $ns are exactly the live ones, all Running
 converged() {
@@ -181,14 +175,13 @@ for f in "$rec_dir"/*.json; do
 	echo "    its netns file exists: $([ -e "$(jq -r .netns "$f")" ] && echo yes || echo no)"
 	grep -F "$cid" "$PN_DIR/agent.log" | cut -c1-300 | sed 's/^/    agent: /'
 	grep -F "$cid" "$PODNET_CLUSTER_DIR/logs/containerd-1.log" | cut -c1-400 | head -12 | sed 's/^/    containerd: /'
-	grep -lF "$cid" "$hl_dir"/* 2>/dev/null | sed 's/^/    host-local holds: /'
+	grep -lF "$cid" "$HOST_LOCAL_DIR"/* 2>/dev/null | sed 's/^/    host-local holds: /'
 done
 
 # ---- then delete every Pod -----------------------------------------------------
 t0=$(date +%s)
 k -n $ns delete pods --all --wait=false >/dev/null
-none_left() { [ -z "$(k -n $ns get pods -o name)" ]; }
-check "s7__all_pods__deleted" poll 120 none_left
+check "s7__all_pods__deleted" poll 120 no_pods $ns
 echo "  $nlive Pods deleted in $(($(date +%s) - t0)) s"
 for pl in s7-a-pool s7-b-pool; do
 	check "s7__${pl}__back_to_0" poll 30 pool_allocated_is $pl 0

@@ -28,8 +28,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-condition() { k get podnetwork "$1" -o "jsonpath={.status.conditions[?(@.type==\"$2\")].$3}"; }
-condition_is() { [ "$(condition "$1" "$2" status)" = "$3" ]; }
 not_ready_because() { condition_is "$1" Ready False && [ "$(condition "$1" Ready reason)" = "$2" ]; }
 nads_served() { k get network-attachment-definitions -A; }
 gone() { ! k get "$@"; }

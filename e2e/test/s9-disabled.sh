@@ -19,13 +19,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-cond() { # cond NETWORK TYPE FIELD: a field of one condition of a PodNetwork
-	k get podnetwork "$1" -o "jsonpath={.status.conditions[?(@.type==\"$2\")].$3}"
-}
-ready_is() { [ "$(cond "$1" Ready status)" = "$2" ] && [ "$(cond "$1" Ready reason)" = "$3" ]; }
+ready_is() { [ "$(condition "$1" Ready status)" = "$2" ] && [ "$(condition "$1" Ready reason)" = "$3" ]; }
 dis0_listed() { status_has "$1" "$2" --arg ip "$3" '[.[] | select(.interface == "dis0" and .name == "s9-net" and .ips == [$ip])] | length == 1'; }
 in_pool() { case $1 in 10.29.0.*/24) return 0 ;; esac; return 1; }
-distinct() { [ -n "$1" ] && [ "$1" != "$2" ]; }
 req='- podNetworkName: default
 - podNetworkName: s9-net
   interfaceName: dis0'
@@ -47,7 +43,7 @@ check "s9__pool__counts_one" poll 15 pool_allocated_is s9-pool 1
 # ---- disable --------------------------------------------------------------------
 check "s9__network__disabled" k patch podnetwork s9-net --type merge -p '{"spec":{"enabled":false}}'
 check "s9__ready__false_administratively_disabled" poll 15 ready_is s9-net False AdministrativelyDisabled
-echo "  Ready: $(cond s9-net Ready status) $(cond s9-net Ready reason): $(cond s9-net Ready message)"
+echo "  Ready: $(condition s9-net Ready status) $(condition s9-net Ready reason): $(condition s9-net Ready message)"
 check "s9__new_pod__created" mkpod $ns new "$req"
 check "s9__new_pod__warning_names_network_disabled" \
 	poll 30 event_is $ns new Warning podnet-controller 'PodNetwork "s9-net" is disabled'
