@@ -803,15 +803,8 @@ static json_t *do_add(struct pn_agent *a, struct req *q)
 				       sizeof(err));
 			if (r < 0)
 				goto rollback;
-			/* recorded at once, unless the final save below comes next */
-			if (json_array_size(json_object_get(rec, "attachments")) == json_array_size(atts))
-				continue;
-			r = pn_record_save(a->records_dir, rec);
-			if (r < 0) {
-				snprintf(err, sizeof(err), "cannot write the attachment record: %s", strerror(-r));
-				res->cni_code = 5;
-				goto rollback;
-			}
+			/* Its result reaches the disk with the next attachment's
+			 * write-ahead save (attach_att), or the final save below. */
 		}
 	}
 	/* The primary result: the attachment holding the IPv4 (else IPv6)
