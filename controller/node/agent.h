@@ -34,6 +34,9 @@ struct pn_agent_config {
 	const char *plans_dir;     /* --no-kube: plans from <ns>_<pod>.json; NULL: none */
 	const char *primary_conflist; /* the node's primary CNI config (default network) */
 	const char *cni_path;      /* plugin directories, ':'-separated */
+	const char *host_root;     /* the node's root as this process sees it ("/host"
+	                              in the DaemonSet): providers run the node's
+	                              plugins chrooted there; NULL or "/": none */
 	const char *default_provider; /* provider of the default network (default podnet.dev/cni) */
 	int plan_wait_ms;          /* how long ADD waits for a pending plan (default 30000) */
 	int op_timeout_ms;         /* deadline given to providers per call (default 120000) */

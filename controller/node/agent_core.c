@@ -111,8 +111,9 @@ static int load_providers(struct pn_agent *a, char *err, size_t errlen)
 		sdir = NULL;
 		if (asprintf(&sdir, "%s/providers/%s", a->state_dir, base) < 0)
 			sdir = NULL;
-		c = json_pack("{s:s, s:s, s:s}", "stateDir", sdir ? sdir : "", "cniPath", a->cni_path, "primaryConfList",
-			      a->primary_conflist ? a->primary_conflist : "");
+		c = json_pack("{s:s, s:s, s:s, s:s}", "stateDir", sdir ? sdir : "", "cniPath", a->cni_path,
+			      "primaryConfList", a->primary_conflist ? a->primary_conflist : "", "hostRoot",
+			      a->host_root ? a->host_root : "");
 		cfg = c ? json_dumps(c, JSON_COMPACT) : NULL;
 		json_decref(c);
 		o.config_json = cfg;
@@ -161,6 +162,7 @@ int pn_agent_new(const struct pn_agent_config *cfg, struct pn_agent **out, char 
 	pthread_cond_init(&a->locks_cv, NULL);
 	a->state_dir = dup_or(cfg->state_dir, "/var/lib/podnet");
 	a->cni_path = dup_or(cfg->cni_path, "/usr/lib/cni:/opt/cni/bin");
+	a->host_root = cfg->host_root && *cfg->host_root ? strdup(cfg->host_root) : NULL;
 	a->default_provider = dup_or(cfg->default_provider, "podnet.dev/cni");
 	a->primary_conflist = cfg->primary_conflist ? strdup(cfg->primary_conflist) : NULL;
 	a->records_dir = a->state_dir ? join(a->state_dir, "records") : NULL;
@@ -225,6 +227,7 @@ void pn_agent_free(struct pn_agent *a)
 	free(a->status_dir);
 	free(a->primary_conflist);
 	free(a->cni_path);
+	free(a->host_root);
 	free(a->default_provider);
 	free(a);
 }

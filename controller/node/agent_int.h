@@ -71,7 +71,7 @@ struct pn_pod_lock {
 struct pn_agent {
 	struct pn_agent_config cfg;
 	char *state_dir, *records_dir, *status_dir;
-	char *primary_conflist, *cni_path, *default_provider;
+	char *primary_conflist, *cni_path, *host_root, *default_provider;
 	struct pn_provider *providers[PN_AGENT_MAX_PROVIDERS];
 	int n_providers;
 	struct pn_plan_store plans;

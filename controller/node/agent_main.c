@@ -109,6 +109,9 @@ static void usage(FILE *f)
 		"  --primary-cni-conf FILE   the node's primary CNI config (the default network); podnet's\n"
 		"                            own 00-podnet.conflist means the file it points at\n"
 		"  --cni-path DIRS           CNI plugin directories (default /usr/lib/cni:/opt/cni/bin)\n"
+		"  --host-root DIR           the node's root file system as mounted here (a DaemonSet's\n"
+		"                            /host): CNI plugins run chrooted there, with the node's files;\n"
+		"                            --cni-path then names the node's directories\n"
 		"  --default-provider NAME   provider of the default network (default podnet.dev/cni)\n"
 		"  --workers N               concurrent requests (default 4)\n"
 		"  --plan-wait-ms N          how long ADD waits for a pending plan (default 30000)\n"
@@ -127,6 +130,7 @@ int main(int argc, char **argv)
 		{"providers-dir", required_argument, NULL, 'P'},
 		{"primary-cni-conf", required_argument, NULL, 'c'},
 		{"cni-path", required_argument, NULL, 'C'},
+		{"host-root", required_argument, NULL, 'R'},
 		{"default-provider", required_argument, NULL, 'd'},
 		{"workers", required_argument, NULL, 'w'},
 		{"plan-wait-ms", required_argument, NULL, 'W'},
@@ -158,6 +162,7 @@ int main(int argc, char **argv)
 		case 'P': cfg.providers_dir = optarg; break;
 		case 'c': cfg.primary_conflist = optarg; break;
 		case 'C': cfg.cni_path = optarg; break;
+		case 'R': cfg.host_root = optarg; break;
 		case 'd': cfg.default_provider = optarg; break;
 		case 'w': workers = atoi(optarg); break;
 		case 'W': cfg.plan_wait_ms = atoi(optarg); break;

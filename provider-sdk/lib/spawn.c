@@ -90,13 +90,16 @@ static int sink_read(int fd, struct sink *s)
 /* vfork: the child only dup2()s its stdio, execve()s and _exit()s, which is
  * all vfork allows, and the parent is spared copying its page tables. Kept
  * in a function of its own so that nothing of the caller lives across it. */
-static __attribute__((noinline)) pid_t start_child(const char *path, char *const *argv, char *const *envp, int in,
-						     int out, int err)
+static __attribute__((noinline)) pid_t start_child(const char *root, const char *path, char *const *argv,
+						     char *const *envp, int in, int out, int err)
 {
 	pid_t pid = vfork();
 
 	if (pid == 0) {
 		if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+			_exit(126);
+		/* vfork's child does not share the parent's root (no CLONE_FS) */
+		if (root && (chroot(root) < 0 || chdir("/") < 0))
 			_exit(126);
 		execve(path, argv, envp);
 		_exit(127);
@@ -143,7 +146,7 @@ int pn_spawn_run(struct pn_spawn *sp)
 		}
 	}
 	shutdown(in[0], SHUT_WR);
-	pid = start_child(sp->path, sp->argv, sp->envp, in[0], out[1], err[1]);
+	pid = start_child(sp->root && sp->root[0] ? sp->root : NULL, sp->path, sp->argv, sp->envp, in[0], out[1], err[1]);
 	if (pid < 0) {
 		r = -errno;
 		goto cleanup;

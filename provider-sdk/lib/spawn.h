@@ -18,6 +18,9 @@ struct pn_spawn {
 	size_t out_cap;      /* hard caps: more output kills the child (0: 1 MiB) */
 	size_t err_cap;      /* (0: 64 KiB; stderr beyond the cap is dropped, not fatal) */
 	int timeout_ms;      /* kill deadline (0: 30 s) */
+	const char *root;    /* if set, the child chroot()s here first and `path`
+	                        names the program inside it (the host's root, for an
+	                        agent in a container running the node's plugins) */
 	/* out: owned, NUL-terminated; free with pn_spawn_clear() */
 	char *out;
 	size_t out_len;

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,6 +95,33 @@ static void unit__env_values__separators_and_controls_refused(void **state)
 	assert_false(pn_spawn_env_ok(NULL, NULL));
 }
 
+/* A root holding only a static busybox as /bin/x: the child runs /bin/x of
+ * that root, and sees nothing of ours (its "/" lists only bin). Needs root
+ * (chroot) and busybox-static, both of which `make deps` provides. */
+static void unit__root__child_runs_chrooted(void **state)
+{
+	char dir[] = "/tmp/pn-spawn-root-XXXXXX", cmd[256];
+	char *argv[] = {"busybox", "ls", "/", NULL}, *envp[] = {NULL};
+	struct pn_spawn sp = {.path = "/bin/x", .argv = argv, .envp = envp};
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd), "mkdir %s/bin && cp /bin/busybox %s/bin/x", dir, dir);
+	assert_int_equal(system(cmd), 0);
+	sp.root = dir;
+	assert_int_equal(pn_spawn_run(&sp), 0);
+	assert_int_equal(sp.exit_code, 0);
+	assert_string_equal(sp.out, "bin\n");
+	pn_spawn_clear(&sp);
+	/* without the root, /bin/x is not there */
+	sp.root = NULL;
+	assert_int_equal(pn_spawn_run(&sp), 0);
+	assert_int_equal(sp.exit_code, 127);
+	pn_spawn_clear(&sp);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -104,6 +132,7 @@ int main(void)
 		cmocka_unit_test(unit__missing_program__exit_127),
 		cmocka_unit_test(unit__child_exits_before_reading_stdin__no_sigpipe),
 		cmocka_unit_test(unit__env_values__separators_and_controls_refused),
+		cmocka_unit_test(unit__root__child_runs_chrooted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -34,6 +34,7 @@ struct cni_state {
 	char cache_dir[PODNET_PATH_LEN + 8];
 	char cni_path[PODNET_PATH_LEN * 2];
 	char primary[PODNET_PATH_LEN];
+	char host_root[PODNET_PATH_LEN]; /* "hostRoot": plugins run chrooted here */
 	int timeout_ms;
 };
 
@@ -167,12 +168,16 @@ struct cni_call {
 static int find_plugin(const struct cni_state *st, const char *type, char *out, size_t len)
 {
 	char dirs[sizeof(st->cni_path)];
+	char seen[PODNET_PATH_LEN * 3];
 	char *save = NULL, *d;
 
+	/* With a host root, the directories are the host's: the plugin is
+	 * looked for under the root and run chrooted there, by its host path. */
 	snprintf(dirs, sizeof(dirs), "%s", st->cni_path);
 	for (d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
 		snprintf(out, len, "%s/%s", d, type);
-		if (access(out, X_OK) == 0)
+		snprintf(seen, sizeof(seen), "%s%s", st->host_root, out);
+		if (access(seen, X_OK) == 0)
 			return 0;
 	}
 	return -ENOENT;
@@ -232,6 +237,7 @@ static int run_plugin(struct cni_state *st, const struct pn_cni_chain *chain, in
 	sp.input = conf;
 	sp.input_len = strlen(conf);
 	sp.timeout_ms = timeout;
+	sp.root = st->host_root;
 	r = pn_spawn_run(&sp);
 	if (r == -ETIMEDOUT) {
 		msg(res, "CNI %s %s timed out after %d ms and was killed", type, c->command, timeout);
@@ -332,6 +338,16 @@ static int32_t cni_init(const struct podnet_host_api *host, const char *config_j
 	v = cJSON_GetObjectItemCaseSensitive(cfg, "primaryConfList");
 	if (cJSON_IsString(v))
 		snprintf(st->primary, sizeof(st->primary), "%s", v->valuestring);
+	v = cJSON_GetObjectItemCaseSensitive(cfg, "hostRoot");
+	if (cJSON_IsString(v) && strcmp(v->valuestring, "/") != 0) {
+		if (v->valuestring[0] && (v->valuestring[0] != '/' || strlen(v->valuestring) >= sizeof(st->host_root))) {
+			msg(res, "init: \"hostRoot\" must be an absolute path shorter than %zu bytes",
+			    sizeof(st->host_root));
+			r = -EINVAL;
+			goto fail;
+		}
+		snprintf(st->host_root, sizeof(st->host_root), "%s", v->valuestring);
+	}
 	v = cJSON_GetObjectItemCaseSensitive(cfg, "pluginTimeoutMs");
 	if (cJSON_IsNumber(v) && v->valuedouble >= 100 && v->valuedouble <= 600000)
 		st->timeout_ms = (int)v->valuedouble;
