@@ -65,8 +65,15 @@ ETCD_PEER_PORT=${PODNET_ETCD_PEER_PORT:-23800}
 API_PORT=${PODNET_API_PORT:-16443}
 KCM_PORT=10257
 SCHED_PORT=10259
-API_SERVER=https://127.0.0.1:$API_PORT
+# Nodes are network namespaces on the bridge NODES_BRIDGE of the machine,
+# whose address (NODES_GW) is where they reach the API server.
+NODES_BRIDGE=pnnodes
+NODES_GW=10.99.0.1
+NODES_CIDR=10.99.0.0/24
+API_SERVER=https://$NODES_GW:$API_PORT
 SERVICE_CIDR=10.96.0.0/16
+KUBERNETES_SERVICE_IP=10.96.0.1
+# Debian's CNI plugins on the machine; each node sees them in /opt/cni/bin.
 CNI_BIN_DIR=/usr/lib/cni
 POD_IMAGE=podnet.local/busybox:latest
 SANDBOX_IMAGE=podnet.local/sandbox:latest
@@ -74,12 +81,16 @@ SANDBOX_IMAGE=podnet.local/sandbox:latest
 # node_vars N: sets the per-node layout of node N (1 or 2).
 node_vars() {
 	N_DIR=$CLUSTER_DIR/node$1
-	N_IP=127.0.0.$1
-	N_KUBELET_PORT=$((10150 + 100 * $1))
-	N_HEALTHZ_PORT=$((10148 + 100 * $1))
+	N_IP=10.99.0.$((10 + $1))
+	N_NETNS=pnnode$1
+	N_UPLINK=pnn$1
+	N_KUBELET_PORT=10250
+	N_HEALTHZ_PORT=10248
 	N_BRIDGE=pnbr$1
 	N_SUBNET=10.244.$1.0/24
-	N_CNI_CONF_DIR=$N_DIR/cni/net.d
+	# the node's /etc/cni/net.d and /opt/cni/bin, as the machine sees them
+	N_CNI_CONF_DIR=$N_DIR/fs/etc/cni/net.d
+	N_CNI_BIN_DIR=$N_DIR/fs/opt/cni/bin
 	N_SOCK=$N_DIR/containerd/containerd.sock
 }
 
