@@ -73,8 +73,9 @@ static void *watch_plans(void *arg)
 }
 
 /* --primary-cni-conf may name podnet's own conflist (what install-cni
- * writes): then the primary is the file it points at. */
-static const char *resolve_primary(const char *path, char *buf, size_t len)
+ * writes): then the primary is the file it points at, a path on the node,
+ * found under --host-root when there is one. */
+static const char *resolve_primary(const char *path, const char *root, char *buf, size_t len)
 {
 	json_error_t jerr;
 	json_t *c, *p0;
@@ -86,8 +87,12 @@ static const char *resolve_primary(const char *path, char *buf, size_t len)
 	p0 = json_array_get(json_object_get(c, "plugins"), 0);
 	type = json_string_value(json_object_get(p0, "type"));
 	target = json_string_value(json_object_get(p0, "primaryConfList"));
-	if (type && !strcmp(type, "podnet-cni") && target && *target && strlen(target) < len) {
-		snprintf(buf, len, "%s", target);
+	if (!root || !strcmp(root, "/"))
+		root = "";
+	if (type && !strcmp(type, "podnet-cni") && target && *target && strlen(root) + strlen(target) < len) {
+		size_t n = target[0] == '/' ? strlen(root) : 0;
+		memcpy(buf, root, n);
+		memcpy(buf + n, target, strlen(target) + 1);
 		path = buf;
 	}
 	json_decref(c);
@@ -182,7 +187,7 @@ int main(int argc, char **argv)
 		cfg.wait_for_unknown_pods = 1;
 		cfg.write_status_files = 0;
 	}
-	cfg.primary_conflist = resolve_primary(cfg.primary_conflist, primary, sizeof(primary));
+	cfg.primary_conflist = resolve_primary(cfg.primary_conflist, cfg.host_root, primary, sizeof(primary));
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
