@@ -67,7 +67,62 @@ $(BUILD)/lib/%.a:
 # objs DIR...: every .c in the given folders, as objects.
 objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(foreach d,$(1),$(wildcard $(d)/*.c)))
 
+# ---- version ---------------------------------------------------------------
+# PODNET_VERSION is `git describe --tags --always --dirty` of the tree
+# (0.0.0-unknown without git or outside a clone); characters other than
+# letters, digits, "._-" become "_", so it is a valid image tag and a metric
+# label as it is. A release build may set it (`make PODNET_VERSION=v1.2.0`,
+# same characters). It is exported, so sub-makes (check-asan, check-clang)
+# build the same string. GIT_OPTIONAL_LOCKS=0: describe must not take the
+# index lock from someone committing meanwhile.
+ifeq ($(origin PODNET_VERSION),undefined)
+PODNET_VERSION := $(shell v=$$(GIT_OPTIONAL_LOCKS=0 git describe --tags --always --dirty 2>/dev/null) || v=; \
+                    printf '%s' "$${v:-0.0.0-unknown}" | tr -c 'A-Za-z0-9._-' '_')
+endif
+export PODNET_VERSION
+
+# Programs get it from pn_version() (api/include/pn/version.h), defined in
+# the generated $(BUILD)/gen/version.c. That file is rewritten only when the
+# string changes (make sees its mtime unchanged otherwise), so a new commit
+# recompiles one file and relinks the programs, nothing else. A program's
+# link rule lists $(PN_VERSION_LIB) among its inputs.
+PN_VERSION_LIB := $(BUILD)/lib/libpnversion.a
+
+$(BUILD)/gen/version.c: FORCE
+	@mkdir -p $(@D)
+	$(Q)printf '/* Generated from PODNET_VERSION by the top Makefile; do not edit. */\n#include "pn/version.h"\n\nconst char *pn_version(void)\n{\n\treturn "%s";\n}\n' \
+	  '$(PODNET_VERSION)' >$@.tmp
+	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@ && echo "  GEN     $@ ($(PODNET_VERSION))"; fi
+
+$(BUILD)/obj/gen/version.o: $(BUILD)/gen/version.c
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(PN_VERSION_LIB): $(BUILD)/obj/gen/version.o
+
+.PHONY: FORCE print-version
+FORCE:
+
+# For other rules and scripts (the image tag): `make -s print-version`.
+print-version:
+	@echo '$(PODNET_VERSION)'
+
 include $(sort $(wildcard */*.mk */*/*.mk */*/*/*.mk))
+
+# Every program of $(BUILD)/bin answers --version with "NAME VERSION", the
+# version built in (e2e/test/programs-version.sh); a program added to
+# $(BUILD)/bin without it fails this test. The script is told the version,
+# and its starter is rewritten when the version changes.
+PN_PROGRAMS := $(filter $(BUILD)/bin/%,$(BINS))
+
+$(BUILD)/test/programs_version: e2e/test/programs-version.sh $(BUILD)/gen/version.c $(PN_PROGRAMS)
+	@mkdir -p $(@D)
+	$(Q)printf '#!/bin/sh\nexec sh %s/e2e/test/programs-version.sh %s %s\n' "$(CURDIR)" '$(PODNET_VERSION)' \
+	  "$(abspath $(PN_PROGRAMS))" > $@
+	$(Q)chmod +x $@
+
+UNIT_TESTS += $(BUILD)/test/programs_version
 
 .PHONY: build-all
 build-all: $(BINS) $(UNIT_TESTS)

@@ -37,7 +37,7 @@ $(BUILD)/test/providers/%.so: $(BUILD)/obj/provider-sdk/test/providers/%.o
 	$(Q)$(CC) $(LDFLAGS) -shared -o $@ $^
 
 $(BUILD)/bin/podnet-provider-conformance: $(PSDK_CONF_OBJS) $(PSDK_SPAWN_OBJS) \
-		$(BUILD)/obj/controller/node/provider_host.o
+		$(BUILD)/obj/controller/node/provider_host.o $(PN_VERSION_LIB)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ -ldl

@@ -6,7 +6,7 @@
 
 CLI_OBJS := $(call objs,controller/cli)
 
-$(BUILD)/bin/podnetctl: $(CLI_OBJS) $(BUILD)/lib/libpnkube.a $(BUILD)/lib/libpnapi.a
+$(BUILD)/bin/podnetctl: $(CLI_OBJS) $(BUILD)/lib/libpnkube.a $(BUILD)/lib/libpnapi.a $(PN_VERSION_LIB)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -1,7 +1,8 @@
 /* podnetctl.c — the command line: `validate` and `plan` over files of
  * podnet objects, with no cluster, and `status` on a live cluster
  * (statuscmd.c). Installed also as the kubectl plugin `kubectl-podnet`
- * (same program; the name only changes the usage lines). */
+ * (same program; the name only changes the usage lines). `--version` and
+ * `version` print "podnetctl VERSION" (or "kubectl-podnet VERSION"). */
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
@@ -11,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "cli/statuscmd.h"
+#include "pn/version.h"
 
 #define EXIT_INVALID 1
 #define EXIT_USAGE   2
@@ -18,6 +20,8 @@
 /* The name in usage lines: "podnetctl", or "kubectl podnet" when run as
  * the plugin kubectl-podnet. */
 static const char *prog = "podnetctl";
+/* The program's own name, for --version. */
+static const char *prog_file = "podnetctl";
 
 static void usage(FILE *f)
 {
@@ -25,8 +29,9 @@ static void usage(FILE *f)
 		"usage: %s validate FILE...\n"
 		"       %s plan [-o yaml|json] FILE...\n"
 		"       %s status [--kubeconfig FILE] [--context NAME] [-n NAMESPACE | -A] [POD]\n"
+		"       %s version | --version\n"
 		"       %s --help | status --help\n",
-		prog, prog, prog, prog);
+		prog, prog, prog, prog, prog);
 }
 
 static const char HELP[] =
@@ -75,6 +80,9 @@ static const char HELP[] =
 	"          the problems, the plan, the Pod's status and its last Warning\n"
 	"          Event. See `status --help`. Exit status: 0 every Pod is fine,\n"
 	"          1 some Pod is wrong, 2 usage, kubeconfig or connection errors.\n"
+	"\n"
+	"version   prints \"podnetctl VERSION\": the podnet build, git describe of\n"
+	"          its source (--version alike).\n"
 	"\n"
 	"As the kubectl plugin: install this program (or a link to it) as\n"
 	"kubectl-podnet on PATH, then `kubectl podnet status -n NS`.\n"
@@ -268,8 +276,10 @@ int main(int argc, char **argv)
 	if (argc > 0 && argv[0]) {
 		char *copy = strdup(argv[0]);
 
-		if (copy && !strcmp(basename(copy), "kubectl-podnet"))
+		if (copy && !strcmp(basename(copy), "kubectl-podnet")) {
 			prog = "kubectl podnet";
+			prog_file = "kubectl-podnet";
+		}
 		free(copy);
 	}
 	if (argc < 2) {
@@ -280,6 +290,14 @@ int main(int argc, char **argv)
 		usage(stdout);
 		fputs(HELP, stdout);
 		return 0;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		if (argc > 2) {
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+		printf("%s %s\n", prog_file, pn_version());
+		return fflush(stdout) ? EXIT_USAGE : 0;
 	}
 	if (!strcmp(argv[1], "validate"))
 		return cmd_validate(argc - 2, argv + 2);

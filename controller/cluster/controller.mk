@@ -12,7 +12,7 @@ CLUSTER_PURE    := $(BUILD)/obj/controller/cluster/addrs.o $(BUILD)/obj/controll
 CLUSTER_TESTS   := $(patsubst controller/cluster/test/test_%.c,$(BUILD)/test/cluster_%,$(wildcard controller/cluster/test/test_*.c))
 CLUSTER_ITS     := $(sort $(wildcard controller/cluster/test/it-*.sh))
 
-$(CLUSTER_BIN): $(CLUSTER_OBJS) $(BUILD)/lib/libpnkube.a $(BUILD)/lib/libpnapi.a
+$(CLUSTER_BIN): $(CLUSTER_OBJS) $(BUILD)/lib/libpnkube.a $(BUILD)/lib/libpnapi.a $(PN_VERSION_LIB)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lmicrohttpd

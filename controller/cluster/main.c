@@ -14,6 +14,7 @@
 
 #include "kube/config.h"
 #include "kube/ops.h"
+#include "pn/version.h"
 
 const struct pn_kube_resource pn_res_podnetworks = { PN_GROUP, PN_VERSION, "podnetworks", 0 };
 const struct pn_kube_resource pn_res_attachments = { PN_GROUP, PN_VERSION,
@@ -592,7 +593,8 @@ static void usage(FILE *f)
 		"  --qps N --burst N        client rate limit (default 200/400; qps<0 unlimited)\n"
 		"  --max-inflight N         concurrent writes (default 64)\n"
 		"  --native-networks[=BOOL] read Pod spec.networks instead of the annotation\n"
-		"  -v N, --v N              log verbosity (0..4, default 1)\n");
+		"  -v N, --v N              log verbosity (0..4, default 1)\n"
+		"  --version                print \"podnet-controller VERSION\" and exit\n");
 }
 
 static bool parse_bool(const char *s)
@@ -612,7 +614,7 @@ int main(int argc, char **argv)
 	struct pn_kube_config *cfg = NULL;
 	int r, opt;
 	enum { O_KC = 256, O_CTX, O_LE, O_LN, O_LNS, O_LD, O_RD, O_RP, O_ID, O_PROV, O_MET, O_QPS,
-	       O_BURST, O_MAXF, O_NATIVE };
+	       O_BURST, O_MAXF, O_NATIVE, O_VERSION };
 	static const struct option lopts[] = {
 		{ "kubeconfig", required_argument, NULL, O_KC },
 		{ "context", required_argument, NULL, O_CTX },
@@ -631,6 +633,7 @@ int main(int argc, char **argv)
 		{ "native-networks", optional_argument, NULL, O_NATIVE },
 		{ "v", required_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
 
@@ -656,6 +659,10 @@ int main(int argc, char **argv)
 		case O_NATIVE: ctl->native_networks = parse_bool(optarg); break;
 		case 'v': ctl->verbosity = atoi(optarg); break;
 		case 'h': usage(stdout); return 0;
+		case O_VERSION:
+			printf("podnet-controller %s\n", pn_version());
+			free(providers);
+			return 0;
 		default: usage(stderr); return 2;
 		}
 	}

@@ -18,6 +18,7 @@
 
 #include "node/agent.h"
 #include "node/agent_kube.h"
+#include "pn/version.h"
 
 static struct pn_agent *the_agent;
 
@@ -120,7 +121,8 @@ static void usage(FILE *f)
 		"  --default-provider NAME   provider of the default network (default podnet.dev/cni)\n"
 		"  --workers N               concurrent requests (default 4)\n"
 		"  --plan-wait-ms N          how long ADD waits for a pending plan (default 30000)\n"
-		"  --metrics-addr IP:PORT    serve /healthz and /metrics (default: off)\n");
+		"  --metrics-addr IP:PORT    serve /healthz and /metrics (default: off)\n"
+		"  --version                 print \"podnet-agent VERSION\" and exit\n");
 }
 
 int main(int argc, char **argv)
@@ -141,6 +143,7 @@ int main(int argc, char **argv)
 		{"plan-wait-ms", required_argument, NULL, 'W'},
 		{"metrics-addr", required_argument, NULL, 'm'},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	struct pn_agent_config cfg = {
@@ -173,6 +176,7 @@ int main(int argc, char **argv)
 		case 'W': cfg.plan_wait_ms = atoi(optarg); break;
 		case 'm': metrics = optarg; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("podnet-agent %s\n", pn_version()); return 0;
 		default: usage(stderr); return 2;
 		}
 	}

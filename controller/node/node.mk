@@ -38,13 +38,14 @@ NODE_LIB  := $(BUILD)/lib/libpnnode.a
 NODE_OBJS := $(filter-out %_main.o,$(call objs,controller/node))
 $(NODE_LIB): $(NODE_OBJS)
 
-$(BUILD)/bin/podnet-agent: $(BUILD)/obj/controller/node/agent_main.o $(NODE_LIB) $(BUILD)/lib/libpnkube.a $(BUILD)/lib/libpnapi.a
+$(BUILD)/bin/podnet-agent: $(BUILD)/obj/controller/node/agent_main.o $(NODE_LIB) $(BUILD)/lib/libpnkube.a $(BUILD)/lib/libpnapi.a \
+		$(PN_VERSION_LIB)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lmicrohttpd
 
-# The shim stays small: framing and jansson only.
-$(BUILD)/bin/podnet-cni: $(BUILD)/obj/controller/node/shim_main.o $(BUILD)/obj/controller/node/proto.o
+# The shim stays small: framing, jansson and the version string only.
+$(BUILD)/bin/podnet-cni: $(BUILD)/obj/controller/node/shim_main.o $(BUILD)/obj/controller/node/proto.o $(PN_VERSION_LIB)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ -ljansson

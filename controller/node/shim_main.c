@@ -10,6 +10,11 @@
  *
  * Plugin config keys: "agentSocket" (default /run/podnet/agent.sock),
  * "recordDir" (default /var/lib/podnet/records), "timeoutSeconds" (default 240).
+ *
+ * `podnet-cni --version` (for people: runtimes pass no arguments) prints
+ * "podnet-cni VERSION" and exits 0, whatever the environment holds; CNI's
+ * VERSION command is unchanged (the spec's JSON, cniVersion and
+ * supportedVersions only).
  */
 #include <errno.h>
 #include <jansson.h>
@@ -22,6 +27,7 @@
 #include <unistd.h>
 
 #include "node/proto.h"
+#include "pn/version.h"
 
 #define STDIN_CAP (1u << 20)
 
@@ -117,7 +123,7 @@ static int valid_cid(const char *s)
 	return 1;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const char *cmd = getenv("CNI_COMMAND"), *cid = getenv("CNI_CONTAINERID"), *netns = getenv("CNI_NETNS");
 	const char *ifname = getenv("CNI_IFNAME"), *args = getenv("CNI_ARGS"), *path = getenv("CNI_PATH");
@@ -128,6 +134,10 @@ int main(void)
 	size_t len = 0;
 	int fd = -1, rc = 1, r, timeout_s;
 
+	if (argc > 1 && !strcmp(argv[1], "--version")) {
+		printf("podnet-cni %s\n", pn_version());
+		return 0;
+	}
 	if (!cmd)
 		return fail("1.1.0", 4, "CNI_COMMAND is not set", NULL);
 	in = read_stdin(&len);

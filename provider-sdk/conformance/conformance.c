@@ -1,6 +1,7 @@
 /* podnet-provider-conformance — the battery a provider must pass.
  *
  *   podnet-provider-conformance [--ip CIDR] [--keep] PROVIDER.so [PARAMS-JSON]
+ *   podnet-provider-conformance --version
  *
  * Loads PROVIDER.so as podnet-agent does (same loader, same handshake), makes
  * two throw-away network namespaces with `ip netns add`, and runs: load,
@@ -14,6 +15,7 @@
  * removed (unless --keep). Needs root.
  */
 #include "node/provider_host.h"
+#include "pn/version.h"
 #include "../lib/spawn.h"
 
 #include <dirent.h>
@@ -215,6 +217,10 @@ int main(int argc, char **argv)
 	struct att t, t2;
 	int keep = 0, r, before, baseline, i = 1;
 
+	if (argc > 1 && !strcmp(argv[1], "--version")) {
+		printf("podnet-provider-conformance %s\n", pn_version());
+		return 0;
+	}
 	while (i < argc && argv[i][0] == '-' && argv[i][1] == '-') {
 		if (!strcmp(argv[i], "--ip") && i + 1 < argc) {
 			ip = argv[i + 1];
@@ -230,7 +236,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (i >= argc || argc - i > 2) {
-		fprintf(stderr, "usage: %s [--ip CIDR] [--keep] [--verbose] PROVIDER.so [PARAMS-JSON]\n", argv[0]);
+		fprintf(stderr, "usage: %s [--ip CIDR] [--keep] [--verbose] PROVIDER.so [PARAMS-JSON]\n"
+				"       %s --version\n", argv[0], argv[0]);
 		return 2;
 	}
 	so = argv[i];
