@@ -22,6 +22,14 @@ $(BUILD)/test/cluster_%: $(BUILD)/obj/controller/cluster/test/test_%.o $(CLUSTER
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# The /metrics text needs metrics.c and what it reads (the queue, informers).
+$(BUILD)/test/cluster_metrics: $(BUILD)/obj/controller/cluster/test/test_metrics.o \
+		$(BUILD)/obj/controller/cluster/metrics.o $(CLUSTER_PURE) $(BUILD)/lib/libpnkube.a \
+		$(BUILD)/lib/libpnapi.a $(PN_VERSION_LIB)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lmicrohttpd
+
 BINS              += $(CLUSTER_BIN)
 UNIT_TESTS        += $(CLUSTER_TESTS)
 INTEGRATION_TESTS += $(CLUSTER_ITS)

@@ -154,6 +154,8 @@ int pn_ctl_write_meta(struct pn_ctl *ctl, const struct pn_kube_resource *res, co
 		      const char *name, json_t *meta_patch, const char *key);
 
 /* metrics.c */
+/* The /metrics text of the moment (owned; NULL when out of memory). */
+char *pn_ctl_metrics_render(struct pn_ctl *ctl);
 int pn_ctl_metrics_start(struct pn_ctl *ctl, const char *addr);
 void pn_ctl_metrics_update(struct pn_ctl *ctl);
 void pn_ctl_metrics_stop(struct pn_ctl *ctl);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "kube/buf.h"
+#include "pn/version.h"
 
 static const double bounds[PN_HIST_N] = { 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
 					  0.01, 0.025, 0.05, 0.1, 0.5, 1 };
@@ -71,20 +72,18 @@ static int pool_cb(const char *name, void *v, void *ud)
 	return 0;
 }
 
-void pn_ctl_metrics_update(struct pn_ctl *ctl)
+char *pn_ctl_metrics_render(struct pn_ctl *ctl)
 {
 	static const char *const kinds[6] = { "Pod", "PodNetwork", "PodNetworkAttachment",
 					      "CNIConfig", "IPPool", "NetworkAttachmentDefinition" };
 	static const char *const res[PN_INF_N] = { "pods", "podnetworks", "podnetworkattachments",
 						   "cniconfigs", "ippools",
 						   "network-attachment-definitions" };
-	struct msrv *s = ctl->metrics_srv;
 	struct pn_buf b;
 	unsigned long cum = 0;
 
-	if (!s)
-		return;
 	pn_buf_init(&b, 4u << 20);
+	add(&b, PN_BUILD_INFO_METRIC_FMT, pn_version(), "controller");
 	add(&b, "# TYPE podnet_controller_leader gauge\npodnet_controller_leader %d\n",
 	    ctl->state == PN_CTL_LEADING);
 	add(&b, "# TYPE podnet_controller_queue_depth gauge\npodnet_controller_queue_depth %zu\n",
@@ -130,9 +129,20 @@ void pn_ctl_metrics_update(struct pn_ctl *ctl)
 	    ctl->m.plan_failures);
 	add(&b, "podnet_controller_errors_total{reason=\"WriteFailed\"} %lu\n", ctl->m.errors_write);
 	add(&b, "podnet_controller_errors_total{reason=\"DecodeFailed\"} %lu\n", ctl->m.errors_decode);
+	return b.data;
+}
+
+void pn_ctl_metrics_update(struct pn_ctl *ctl)
+{
+	struct msrv *s = ctl->metrics_srv;
+	char *text;
+
+	if (!s)
+		return;
+	text = pn_ctl_metrics_render(ctl);
 	pthread_mutex_lock(&s->mu);
 	free(s->text);
-	s->text = b.data;
+	s->text = text;
 	s->ready = ctl->synced && (ctl->state == PN_CTL_LEADING || ctl->state == PN_CTL_STANDBY);
 	s->beat = ev_time();
 	pthread_mutex_unlock(&s->mu);

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "pn/version.h"
+
 void pn_metrics_count(struct pn_agent *a, const char *command, int ok, uint64_t micros)
 {
 	int i = !strcmp(command, "ADD") ? 0 : !strcmp(command, "DEL") ? 1 : !strcmp(command, "CHECK") ? 2
@@ -33,6 +35,7 @@ static char *render_metrics(struct pn_agent *a)
 
 	if (!f)
 		return NULL;
+	fprintf(f, PN_BUILD_INFO_METRIC_FMT, pn_version(), "agent");
 	fprintf(f, "# HELP podnet_agent_requests_total Shim requests handled, by command and outcome.\n"
 		   "# TYPE podnet_agent_requests_total counter\n");
 	for (int i = 0; i < PN_METRIC_COMMANDS; i++)

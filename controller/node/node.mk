@@ -31,7 +31,14 @@ $(BUILD)/test/node_proto_record: $(BUILD)/obj/controller/node/test/test_proto_re
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-UNIT_TESTS += $(BUILD)/test/node_agent_plan $(BUILD)/test/node_proto_record
+# /metrics text (the test includes agent_http.c; no server is started).
+$(BUILD)/test/node_agent_http: $(BUILD)/obj/controller/node/test/test_agent_http.o \
+		$(BUILD)/obj/controller/node/agent_record.o $(NODE_HOST_OBJS) $(PN_VERSION_LIB)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lmicrohttpd
+
+UNIT_TESTS += $(BUILD)/test/node_agent_plan $(BUILD)/test/node_proto_record $(BUILD)/test/node_agent_http
 
 # The agent core and the shim's framing, as a library; *_main.c are programs.
 NODE_LIB  := $(BUILD)/lib/libpnnode.a
