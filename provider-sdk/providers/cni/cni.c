@@ -22,7 +22,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define CNI_MAX_PATH_DIRS 8
@@ -165,19 +167,37 @@ struct cni_call {
 	uint64_t deadline_ms;
 };
 
+/* executable_in_root: PATH names an executable file when resolved with ROOT
+ * as "/" (symbolic links included, as the chrooted plugin will see it). */
+static int executable_in_root(const char *root, const char *path)
+{
+	struct open_how how = {.flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT};
+	struct stat sb;
+	int rfd, fd, ok;
+
+	rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rfd < 0)
+		return 0;
+	fd = (int)syscall(SYS_openat2, rfd, path, &how, sizeof(how));
+	close(rfd);
+	if (fd < 0)
+		return 0;
+	ok = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & 0111);
+	close(fd);
+	return ok;
+}
+
 static int find_plugin(const struct cni_state *st, const char *type, char *out, size_t len)
 {
 	char dirs[sizeof(st->cni_path)];
-	char seen[PODNET_PATH_LEN * 3];
 	char *save = NULL, *d;
 
 	/* With a host root, the directories are the host's: the plugin is
-	 * looked for under the root and run chrooted there, by its host path. */
+	 * looked for inside the root and run chrooted there, by its host path. */
 	snprintf(dirs, sizeof(dirs), "%s", st->cni_path);
 	for (d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
 		snprintf(out, len, "%s/%s", d, type);
-		snprintf(seen, sizeof(seen), "%s%s", st->host_root, out);
-		if (access(seen, X_OK) == 0)
+		if (st->host_root[0] ? executable_in_root(st->host_root, out) : access(out, X_OK) == 0)
 			return 0;
 	}
 	return -ENOENT;
