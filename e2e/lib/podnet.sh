@@ -1,22 +1,19 @@
-# e2e/lib/podnet.sh — runs podnet on the local cluster, for the end-to-end
+# e2e/lib/podnet.sh — podnet on the local cluster, for the end-to-end
 # scenarios (e2e/test/s*.sh) and for `make run` (e2e/run-podnet). Sourced.
 #
 # Needs the cluster's env ($PODNET_CLUSTER_DIR/env, written by
 # e2e/cluster/up; the scenarios run under e2e/lib/with-cluster). podnet_up
-# starts podnet the way a node would run it, as host processes:
-#   - the CRDs (crds/apply), deploy/controller's namespace and RBAC,
-#     deploy/agent's RBAC;
-#   - podnet-controller with the token user podnet-controller (group
-#     podnet:controllers: only deploy/controller's rights);
-#   - podnet-agent with the token user podnet-agent (only deploy/agent's
-#     rights), the reference `cni` provider, its socket and state under $PN_DIR;
-#   - the shim, put in front of the node's bridge network by
-#     deploy/agent/install-cni;
-#   - the parent links the telecom example names (sig-parent, stor-parent):
-#     this kernel has no `dummy` link type, so they are `ifb` links.
-# podnet_down undoes all of it (the scenarios call it from their EXIT trap),
-# but for what a cluster install of podnet keeps: the CRDs, the namespace
-# podnet-system and the RBAC objects (other tests apply them too).
+# installs podnet the way a platform team does (docs/install.md): the image
+# of `make image` imported into every node's containerd, then
+# `kubectl apply -k build/deploy` (deploy/ with that image's tag): the CRDs,
+# RBAC, the controller Deployment (2 replicas) and the agent DaemonSet, which
+# puts podnet-cni in front of each node's default network. The install is
+# shared by the scenarios; each scenario's podnet_down deletes its namespaces
+# and the links it made on the nodes, and leaves podnet running.
+#
+# The nodes are namespaces of this machine (e2e/cluster/README.md): on_node N
+# runs a command in node N's network and mount namespace, node_path N PATH is
+# a node's file seen from here; in_pod runs one in a Pod's network namespace.
 #
 # Also: check/poll/finish counters ("N passed, N failed" as the last line)
 # and helpers to read a Pod from the API and from inside its netns.
@@ -28,10 +25,18 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$top/$BUILD ;; esac
 PN_DIR=${PN_DIR:-$(mktemp -d "$PODNET_CLUSTER_DIR/podnet-e2e-XXXXXX")}
-mkdir -p "$PN_DIR/bin" "$PN_DIR/state" "$PN_DIR/run" "$PN_DIR/providers"
+mkdir -p "$PN_DIR/bin"
 # k: kubectl as the cluster admin, a program so that `sh -c` checks can use it
 printf '#!/bin/sh\nexec "%s" --kubeconfig "%s" "$@"\n' "$KUBECTL" "$KUBECONFIG" >"$PN_DIR/bin/k"
 chmod +x "$PN_DIR/bin/k"
+# on_node N CMD...: CMD in node N's network and mount namespace (a program too)
+cat >"$PN_DIR/bin/on_node" <<'EOS'
+#!/bin/sh
+if [ "$1" = 2 ]; then p=${NODE_PID2:?no second node}; else p=$NODE_PID; fi
+shift
+exec nsenter -t "$p" -m -n "$@"
+EOS
+chmod +x "$PN_DIR/bin/on_node"
 PATH=$PN_DIR/bin:$BUILD/bin:$PATH
 export PATH
 PARENT_LINKS="sig-parent stor-parent"
@@ -59,9 +64,8 @@ poll() { # poll SECONDS CMD...: retries CMD every 0.25 s for at most SECONDS
 finish() { # last line of a scenario; logs on failure
 	if [ $failed -gt 0 ]; then
 		for f in controller agent; do
-			[ -f "$PN_DIR/$f.log" ] || continue
 			echo "--- $f log (tail)"
-			tail -30 "$PN_DIR/$f.log"
+			pn_log $f | tail -30
 		done
 	fi
 	echo "$passed passed, $failed failed"
@@ -69,107 +73,140 @@ finish() { # last line of a scenario; logs on failure
 }
 
 # ---- podnet up and down --------------------------------------------------------
-pn_ctl_pid=""
-pn_agent_pid=""
-pn_installed=0
-PN_CTL_PORT=$((20100 + $$ % 400))
-PN_AGENT_PORT=$((20600 + $$ % 400))
-
-healthy() { curl -sf "http://127.0.0.1:$1/healthz" >/dev/null; }
-metric() { # metric PORT NAME: the value of one sample
-	curl -s "http://127.0.0.1:$1/metrics" | awk -v m="$2" '$1 == m { print $2 }'
+# podnet runs as users install it: the image of `make image`, imported into
+# each node's containerd (e2e/cluster/load-image), and `kubectl apply -k` of
+# $BUILD/deploy (deploy/ with that image's tag; --validate=false because the
+# 1.20 API server predates the CRDs' CEL rules). The install is shared: the
+# first scenario installs, the others find it running and reuse it.
+PN_NS=podnet-system
+PN_DEPLOY=${PN_DEPLOY:-$BUILD/deploy}
+healthy() { curl -sf "http://$1/healthz" >/dev/null; }
+metric() { # metric HOST:PORT NAME: the value of one sample
+	curl -s "http://$1/metrics" | awk -v m="$2" '$1 == m { print $2 }'
 }
 metric_ge() { _v=$(metric "$1" "$2"); [ "${_v%.*}" -ge "$3" ] 2>/dev/null; }
 
-podnet_start_controller() {
-	"$BUILD/bin/podnet-controller" --kubeconfig "$PN_CTL_KC" --identity "e2e-$$" --qps -1 \
-		--lease-duration 4 --renew-deadline 3 --retry-period 1 \
-		--metrics-addr "127.0.0.1:$PN_CTL_PORT" "$@" >>"$PN_DIR/controller.log" 2>&1 3>&- &
-	pn_ctl_pid=$!
-	echo "$pn_ctl_pid" >"$PN_DIR/controller.pid"
-	poll 20 healthy "$PN_CTL_PORT"
+# ---- the nodes: each has its own network and mount namespace -----------------
+node_pid() { if [ "${1:-1}" = 2 ]; then echo "${NODE_PID2:?no second node}"; else echo "$NODE_PID"; fi; }
+node_name() { if [ "${1:-1}" = 2 ]; then echo "${NODE_NAME2:?no second node}"; else echo "$NODE_NAME"; fi; }
+node_ip() { if [ "${1:-1}" = 2 ]; then echo "$NODE_IP2"; else echo "$NODE_IP"; fi; }
+# pod_node NS POD: 1 or 2, the node the Pod is bound to
+pod_node() { [ "$(k -n "$1" get pod "$2" -o 'jsonpath={.spec.nodeName}')" = "${NODE_NAME2:-}" ] && echo 2 || echo 1; }
+# node_path N PATH: PATH of node N, from here (/var/run is a symbolic link to
+# /run, which would resolve in this machine's root: it is spelt out)
+node_path() {
+	case $2 in /var/run/*) set -- "$1" "/run/${2#/var/run/}" ;; esac
+	echo "/proc/$(node_pid "$1")/root$2"
 }
+NODES="1${NODE_NAME2:+ 2}"
+# what podnet keeps on node 1, as seen from the machine
+PN_STATE=$(node_path 1 /var/lib/podnet)
+AGENT_METRICS=$NODE_IP:9377
 
-podnet_start_agent() {
-	"$BUILD/bin/podnet-agent" --kubeconfig "$PN_AGENT_KC" --node-name "$NODE_NAME" \
-		--socket "$PN_DIR/run/agent.sock" --state-dir "$PN_DIR/state" \
-		--providers-dir "$PN_DIR/providers" --primary-cni-conf "$CNI_CONF_DIR/00-podnet.conflist" \
-		--cni-path "$CNI_BIN_DIR" --plan-wait-ms "${PN_PLAN_WAIT_MS:-8000}" \
-		--metrics-addr "127.0.0.1:$PN_AGENT_PORT" "$@" >>"$PN_DIR/agent.log" 2>&1 3>&- &
-	pn_agent_pid=$!
-	echo "$pn_agent_pid" >"$PN_DIR/agent.pid"
-	poll 20 test -S "$PN_DIR/run/agent.sock" && poll 30 metric_ge "$PN_AGENT_PORT" podnet_agent_watch_synced 1
+# agent_pod [N]: the name of node N's agent Pod
+agent_pod() {
+	k -n $PN_NS get pods -l app.kubernetes.io/name=podnet-agent --field-selector "spec.nodeName=$(node_name "${1:-1}")" \
+		-o 'jsonpath={.items[0].metadata.name}' 2>/dev/null
 }
-
-# podnet_up: everything above; returns non-zero (with a message) on failure.
-podnet_up() {
-	KUBECTL=$KUBECTL "$top/crds/apply" >"$PN_DIR/crds.log" 2>&1 || { cat "$PN_DIR/crds.log" >&2; return 1; }
-	k apply -f "$top/deploy/controller/namespace.yaml" >/dev/null &&
-		k apply -f "$top/deploy/controller/rbac.yaml" >/dev/null &&
-		k apply -f "$top/deploy/agent/rbac.yaml" >/dev/null || return 1
-	PN_CTL_KC=$("$top/e2e/cluster/kubeconfig-for" podnet-controller) &&
-		PN_AGENT_KC=$("$top/e2e/cluster/kubeconfig-for" podnet-agent) || return 1
-	for l in $PARENT_LINKS; do
-		ip link show "$l" >/dev/null 2>&1 || ip link add "$l" type ifb || return 1
-		ip link set "$l" up || return 1
+# leader_pod: the controller Pod holding the lease (identity POD_PID), while
+# that Pod exists and is not being deleted
+leader_pod() {
+	_id=$(k -n $PN_NS get lease podnet-controller -o 'jsonpath={.spec.holderIdentity}' 2>/dev/null)
+	[ -n "$_id" ] || return 1
+	[ "$(k -n $PN_NS get pod "${_id%_*}" -o 'jsonpath={.metadata.name}/{.metadata.deletionTimestamp}' 2>/dev/null)" = "${_id%_*}/" ] || return 1
+	echo "${_id%_*}"
+}
+ctl_metrics_addr() { echo "$(k -n $PN_NS get pod "$(leader_pod)" -o 'jsonpath={.status.podIP}' 2>/dev/null):8080"; }
+# proc_in_node NAME N: pid of the process NAME running in node N's network namespace
+proc_in_node() {
+	_want=$(readlink "/proc/$(node_pid "$2")/ns/net")
+	for _p in $(pgrep -x "$1"); do
+		[ "$(readlink "/proc/$_p/ns/net" 2>/dev/null)" = "$_want" ] && echo "$_p"
 	done
-	cp "$BUILD/providers/cni.so" "$PN_DIR/providers/"
-	chmod 0755 "$PN_DIR/providers" && chmod 0644 "$PN_DIR/providers"/*.so
-	pn_installed=1
-	echo "$CNI_CONF_DIR" >"$PN_DIR/cni-conf-dir"
-	echo "$CNI_BIN_DIR" >"$PN_DIR/cni-bin-dir"
-	# install-cni's --state-dir is the agent's: the shim's conflist names
-	# its records directory, which DEL checks while the agent is away
-	"$top/deploy/agent/install-cni" --cni-conf-dir "$CNI_CONF_DIR" --cni-bin-dir "$CNI_BIN_DIR" \
-		--shim "$BUILD/bin/podnet-cni" --agent-socket "$PN_DIR/run/agent.sock" \
-		--state-dir "$PN_DIR/state" >"$PN_DIR/install.log" 2>&1 || { cat "$PN_DIR/install.log" >&2; return 1; }
-	podnet_start_agent || { echo "podnet-agent did not start: $(tail -5 "$PN_DIR/agent.log")" >&2; return 1; }
-	podnet_start_controller || { echo "podnet-controller did not start: $(tail -5 "$PN_DIR/controller.log")" >&2; return 1; }
-	# the default PodNetwork exists once the controller leads
-	poll 30 k get podnetwork default || { echo "no default PodNetwork" >&2; return 1; }
-	sleep 1 # containerd reads the CNI conf dir on change (fsnotify)
+}
+# pn_log controller|agent [N]: the log of the leader controller / node N's agent
+pn_log() {
+	if [ "$1" = controller ]; then _pod=$(leader_pod); else _pod=$(agent_pod "${2:-1}"); fi
+	[ -n "$_pod" ] && k -n $PN_NS logs "$_pod" -c "$1" 2>&1
+}
+
+podnet_image() { # the archive of `make image` that $PN_DEPLOY names
+	_tag=$(sed -n 's/^ *newTag: *//p' "$PN_DEPLOY/kustomization.yaml" 2>/dev/null | head -n1)
+	[ -n "$_tag" ] && echo "$BUILD/image/podnet-$_tag.oci.tar"
+}
+podnet_ready() { # the agents of every node and both controllers are ready
+	[ "$(k -n $PN_NS get ds podnet-agent -o 'jsonpath={.status.numberReady}/{.status.desiredNumberScheduled}/{.status.updatedNumberScheduled}' 2>/dev/null)" = "$(echo $NODES | wc -w)/$(echo $NODES | wc -w)/$(echo $NODES | wc -w)" ] &&
+		[ "$(k -n $PN_NS get deploy podnet-controller -o 'jsonpath={.status.replicas}/{.status.readyReplicas}/{.status.updatedReplicas}' 2>/dev/null)" = 2/2/2 ] &&
+		[ -n "$(leader_pod)" ] && k get podnetwork default >/dev/null 2>&1
+}
+podnet_installed_here() { # the running install uses the image $PN_DEPLOY names
+	_img=$(k -n $PN_NS get ds podnet-agent -o 'jsonpath={.spec.template.spec.containers[0].image}' 2>/dev/null)
+	[ "${_img##*:}" = "$(sed -n 's/^ *newTag: *//p' "$PN_DEPLOY/kustomization.yaml" | head -n1)" ]
+}
+# podnet_install: import, apply, wait. What the docs tell a platform team.
+podnet_install() {
+	_a=$(podnet_image)
+	[ -f "$_a" ] || { echo "no podnet image ${_a:-named in $PN_DEPLOY}: run make image" >&2; return 1; }
+	"$top/e2e/cluster/load-image" "$_a" >"$PN_DIR/load-image.log" 2>&1 || { cat "$PN_DIR/load-image.log" >&2; return 1; }
+	k apply -k "$PN_DEPLOY" --validate=false >"$PN_DIR/apply.log" 2>&1 || { cat "$PN_DIR/apply.log" >&2; return 1; }
+	poll 180 podnet_ready || {
+		echo "podnet did not become ready:" >&2
+		k -n $PN_NS get pods -o wide >&2
+		return 1
+	}
+}
+# podnet_up: podnet installed and ready (installed now unless it already
+# runs with this image), and the parent links the telecom example names on
+# every node (this kernel has no `dummy` link type: `ifb` links).
+podnet_up() {
+	if ! podnet_installed_here || ! podnet_ready; then
+		podnet_install || return 1
+	fi
+	for _nd in $NODES; do
+		for l in $PARENT_LINKS; do
+			on_node "$_nd" ip link show "$l" >/dev/null 2>&1 || on_node "$_nd" ip link add "$l" type ifb || return 1
+			on_node "$_nd" ip link set "$l" up || return 1
+		done
+	done
 }
 
 # no_record_of_gone_pods: every agent record names a Pod that still exists
 no_record_of_gone_pods() {
-	for _r in "$PN_DIR"/state/records/*; do
-		[ -f "$_r" ] || continue
-		_np=$(jq -r '"\(.podNamespace) \(.podName)"' "$_r" 2>/dev/null) || continue
-		# shellcheck disable=SC2086
-		k -n ${_np% *} get pod "${_np#* }" >/dev/null 2>&1 || return 1
+	for _nd in $NODES; do
+		for _r in "$(node_path "$_nd" /var/lib/podnet/records)"/*; do
+			[ -f "$_r" ] || continue
+			_np=$(jq -r '"\(.podNamespace) \(.podName)"' "$_r" 2>/dev/null) || continue
+			# shellcheck disable=SC2086
+			k -n ${_np% *} get pod "${_np#* }" >/dev/null 2>&1 || return 1
+		done
 	done
 	return 0
 }
 
-podnet_stop() { # podnet_stop controller|agent [SIGNAL]
-	if [ "$1" = controller ]; then _p=$pn_ctl_pid; else _p=$pn_agent_pid; fi
-	[ -n "$_p" ] || return 0
-	kill "-${2:-TERM}" "$_p" 2>/dev/null
-	wait "$_p" 2>/dev/null
-	if [ "$1" = controller ]; then pn_ctl_pid=""; else pn_agent_pid=""; fi
-	# a killed agent leaves its socket file: the next start must not
-	# mistake it for its own
-	[ "$1" = agent ] && rm -f "$PN_DIR/run/agent.sock"
-	return 0
+# podnet_kill controller|agent SIGNAL: signals the leader controller's
+# process / node 1's agent process (kubelet restarts the container).
+podnet_kill() {
+	if [ "$1" = controller ]; then
+		_c=$(k -n $PN_NS get pod "$(leader_pod)" -o 'jsonpath={.status.containerStatuses[0].containerID}')
+		_p=$(ctr_task_pid "$(k -n $PN_NS get pod "$(leader_pod)" -o 'jsonpath={.spec.nodeName}')" "${_c#containerd://}")
+	else
+		_p=$(proc_in_node podnet-agent 1)
+	fi
+	[ -n "$_p" ] && kill "-$2" $_p
 }
 
 # podnet_down [NAMESPACE...]: deletes the scenario's namespaces (their Pods go
-# through the agent while it still runs), then stops podnet and puts the node
-# back: shim uninstalled, parent links and the example bridge removed.
+# through the agents), waits until the agents have no record of them, and
+# removes the parent links and the example bridge from the nodes. podnet
+# itself stays installed for the next scenario.
 podnet_down() {
 	for ns in "$@"; do k delete namespace "$ns" --wait=false >/dev/null 2>&1; done
 	for ns in "$@"; do k wait --for=delete "namespace/$ns" --timeout=90s >/dev/null 2>&1; done
-	# The runtime's DELs follow the Pod objects' removal by a few seconds:
-	# the agent stays until no record names a Pod that is gone.
+	# The runtime's DELs follow the Pod objects' removal by a few seconds.
 	poll 60 no_record_of_gone_pods
-	podnet_stop controller
-	podnet_stop agent
-	if [ $pn_installed = 1 ]; then
-		"$top/deploy/agent/install-cni" --uninstall --cni-conf-dir "$CNI_CONF_DIR" \
-			--cni-bin-dir "$CNI_BIN_DIR" --state-dir "$PN_DIR/state" >/dev/null 2>&1
-		pn_installed=0
-	fi
-	for l in $PARENT_LINKS pn-data; do ip link del "$l" 2>/dev/null; done
+	for _nd in $NODES; do
+		for l in $PARENT_LINKS pn-data; do on_node "$_nd" ip link del "$l" 2>/dev/null; done
+	done
 }
 
 # podnet_forget_objects: removes every podnet object (Pods using them must be
@@ -178,6 +215,7 @@ podnet_forget_objects() {
 	for r in podnetworkattachments.podnet.dev podnetworks.podnet.dev cniconfigs.podnet.dev ippools.podnet.dev; do
 		for o in $(k get "$r" -A -o jsonpath='{range .items[*]}{.metadata.namespace}/{.metadata.name}{"\n"}{end}' 2>/dev/null); do
 			n=${o#*/} s=${o%%/*}
+			[ "$r/$n" = podnetworks.podnet.dev/default ] && continue # the controller's own
 			set -- "$r" "$n"
 			[ -n "$s" ] && set -- "$@" -n "$s"
 			k patch "$@" --type merge -p '{"metadata":{"finalizers":null}}' >/dev/null 2>&1
@@ -187,8 +225,9 @@ podnet_forget_objects() {
 }
 
 # ---- Pods ------------------------------------------------------------------------
-# mkpod NS NAME [NETWORKS-YAML]: a busybox Pod on this node; NETWORKS-YAML is
-# the podnet.dev/networks value (a YAML list; empty: no request).
+# mkpod NS NAME [NETWORKS-YAML]: a busybox Pod on node 1 (on node N with
+# PN_POD_NODE=N); NETWORKS-YAML is the podnet.dev/networks value (a YAML list;
+# empty: no request).
 mkpod() {
 	{
 		cat <<EOP
@@ -205,7 +244,7 @@ EOP
 		fi
 		cat <<EOP
 spec:
-  nodeName: $NODE_NAME
+  nodeName: $(node_name "${PN_POD_NODE:-1}")
   terminationGracePeriodSeconds: 0
   containers:
   - name: main
@@ -237,11 +276,15 @@ plan_has() { # plan_has NS POD [JQ-ARGS...] FILTER
 	[ -n "$_s" ] && printf '%s' "$_s" | jq -e "$@" >/dev/null
 }
 restarts() { k -n "$1" get pod "$2" -o 'jsonpath={.status.containerStatuses[0].restartCount}'; }
+# ctr_task_pid NODE-NAME CONTAINER-ID: the pid of a container's task
+ctr_task_pid() {
+	[ -n "$2" ] || return 1
+	if [ "$1" = "${NODE_NAME2:-}" ]; then _s=$CONTAINERD_SOCK2; else _s=$CONTAINERD_SOCK; fi
+	ctr --address "$_s" -n k8s.io tasks ls | awk -v id="$2" '$1 == id { print $2 }'
+}
 podpid() { # the pid of the Pod's container task (its netns is the Pod's)
-	_c=$(k -n "$1" get pod "$2" -o 'jsonpath={.status.containerStatuses[0].containerID}')
-	_c=${_c#containerd://}
-	[ -n "$_c" ] || return 1
-	ctr --address "$CONTAINERD_SOCK" -n k8s.io tasks ls | awk -v id="$_c" '$1 == id { print $2 }'
+	_c=$(k -n "$1" get pod "$2" -o 'jsonpath={.spec.nodeName} {.status.containerStatuses[0].containerID}')
+	ctr_task_pid "${_c% *}" "${_c#*containerd://}"
 }
 in_pod() { # in_pod NS POD CMD...: runs a host command in the Pod's netns
 	_p=$(podpid "$1" "$2")
@@ -303,7 +346,7 @@ condition_is() { [ "$(condition "$1" "$2")" = "$3" ]; } # condition_is NETWORK T
 net_ready() { condition_is "$1" Ready True; }
 # ctl_pool_allocated POOL: the controller's own count (addresses held by plans)
 ctl_pool_allocated() {
-	curl -s "http://127.0.0.1:$PN_CTL_PORT/metrics" |
+	curl -s "http://$(ctl_metrics_addr)/metrics" |
 		awk -v p="podnet_controller_ipam_allocated{pool=\"$1\"" 'index($1, p) == 1 { s += $2 } END { print s + 0 }'
 }
 ctl_pool_allocated_is() { [ "$(ctl_pool_allocated "$1")" = "$2" ]; }
@@ -314,7 +357,7 @@ host_local_addrs() {
 		case ${_f##*/} in *[!0-9a-f.:]*) ;; *) echo "${_f##*/}" ;; esac
 	done | sort | tr '\n' ' '
 }
-veths_on() { ip -o link show master "$1" type veth 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | sort; }
+veths_on() { on_node 1 ip -o link show master "$1" type veth 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | sort; }
 
 # ---- Pods waiting, and Events ----------------------------------------------------
 no_pods() { [ -z "$(k -n "$1" get pods -o name)" ]; } # no_pods NS

@@ -11,7 +11,7 @@
 set -u
 . "$(dirname "$0")/../lib/podnet.sh"
 ns=pn-s10
-trap 'podnet_down $ns; podnet_forget_objects; ip link del pn-s10 2>/dev/null' EXIT
+trap 'podnet_down $ns; podnet_forget_objects; on_node 1 ip link del pn-s10 2>/dev/null' EXIT
 trap 'exit 130' INT TERM HUP
 
 check "s10__podnet__up" podnet_up

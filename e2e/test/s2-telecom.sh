@@ -37,7 +37,7 @@ route_via() { [ "$(in_pod $ns upf-0 ip -4 route show "$1" | grep -c "dev $2")" =
 check "s2__data_route__via_data0" route_via 10.21.0.0/16 data0
 check "s2__sig0__is_macvlan_bridge_mode" link_kind $ns upf-0 sig0 "macvlan mode bridge"
 check "s2__stor0__is_macvlan_private_mode" link_kind $ns upf-0 stor0 "macvlan mode private"
-check "s2__data0__is_veth_on_pn-data" sh -c 'ip -o link show master pn-data | grep -q veth'
+check "s2__data0__is_veth_on_pn-data" sh -c 'on_node "$1" ip -o link show master pn-data | grep -q veth' _ "$(pod_node $ns upf-0)"
 check "s2__plan__four_attachments" plan_has $ns upf-0 \
 	'[.attachments[] | [.network, .interface]] == [["default","eth0"],["signaling","sig0"],["data","data0"],["storage","stor0"]]'
 check "s2__network_status__four_entries" poll 15 status_has $ns upf-0 'length == 4'

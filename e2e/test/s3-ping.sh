@@ -13,8 +13,8 @@ ns=pn-s3
 cleanup() {
 	podnet_down $ns
 	podnet_forget_objects
-	ip link del pn-s3 2>/dev/null
-	[ $blackholed = 0 ] || ip route del unreachable 10.20.0.0/24 2>/dev/null
+	on_node 1 ip link del pn-s3 2>/dev/null
+	[ $blackholed = 0 ] || on_node 1 ip route del unreachable 10.20.0.0/24 2>/dev/null
 }
 blackholed=0
 trap cleanup EXIT
@@ -30,7 +30,7 @@ neigh_on() { in_pod "$1" "$2" ip neigh show dev "$3" "$4" | grep -Eq 'lladdr .* 
 in_pool() { case $1 in 10.20.0.*/24) return 0 ;; esac; return 1; }
 # the node neither holds an address on pn-s3 nor routes the data subnet
 node_isolated() {
-	[ -z "$(ip -4 -o addr show dev pn-s3)" ] && ! ip -4 route show table all | grep -q '^[a-z]* *10\.20\.0\.'
+	[ -z "$(on_node 1 ip -4 -o addr show dev pn-s3)" ] && ! on_node 1 ip -4 route show table all | grep -q '^[a-z]* *10\.20\.0\.'
 }
 
 check "s3__podnet__up" podnet_up
@@ -56,7 +56,7 @@ echo "  c: links $(links $ns c) eth0 $(addr4_of $ns c eth0)"
 check "s3__a__data0_in_pool" in_pool "$a"
 check "s3__b__data0_in_pool" in_pool "$b"
 check "s3__a_b__distinct_addresses" distinct "$a" "$b"
-check "s3__data0__both_on_bridge_pn-s3" sh -c '[ "$(ip -o link show master pn-s3 | grep -c veth)" = 2 ]'
+check "s3__data0__both_on_bridge_pn-s3" sh -c '[ "$(on_node 1 ip -o link show master pn-s3 | grep -c veth)" = 2 ]'
 a=${a%/*}
 b=${b%/*}
 check "s3__a_to_b__ping_over_data0" ping_ok $ns a "$b"
@@ -67,7 +67,7 @@ check "s3__c__no_data0" links_are $ns c "eth0 lo "
 check "s3__node__no_address_nor_route_on_data" node_isolated
 # c's only way out is eth0 to the node; keep its probes on this machine
 # (the node would otherwise forward them to its own uplink)
-ip route add unreachable 10.20.0.0/24 2>/dev/null && blackholed=1
+on_node 1 ip route add unreachable 10.20.0.0/24 2>/dev/null && blackholed=1
 check "s3__c_to_a__ping_fails" ping_fails $ns c "$a"
 check "s3__c_to_b__ping_fails" ping_fails $ns c "$b"
 check "s3__pool__counts_two" poll 15 pool_allocated_is s3-pool 2

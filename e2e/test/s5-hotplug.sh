@@ -15,7 +15,7 @@ ns=pn-s5
 cleanup() {
 	podnet_down $ns
 	podnet_forget_objects
-	ip link del pn-s5 2>/dev/null
+	on_node 1 ip link del pn-s5 2>/dev/null
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP

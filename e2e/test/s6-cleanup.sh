@@ -19,13 +19,13 @@ br=pn-s6
 cleanup() {
 	podnet_down $ns
 	podnet_forget_objects
-	ip link del $br 2>/dev/null
+	on_node 1 ip link del $br 2>/dev/null
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-cache_dir=$PN_DIR/state/providers/cni/cache
-rec_dir=$PN_DIR/state/records
+cache_dir=$PN_STATE/providers/cni/cache
+rec_dir=$PN_STATE/records
 # files_of DIR: the JSON files of DIR that belong to a Pod of $ns
 files_of() {
 	for f in "$1"/*.json; do
@@ -43,7 +43,7 @@ none_exists() { # none_exists FILE...: none of the files exists
 	return 0
 }
 no_link() { # no_link NAME...: none of the links exists on the host
-	for l in "$@"; do ip link show "$l" >/dev/null 2>&1 && return 1; done
+	for l in "$@"; do on_node 1 ip link show "$l" >/dev/null 2>&1 && return 1; done
 	return 0
 }
 pod_addrs_ok() { # the planned addresses are on the Pod's interfaces
@@ -87,7 +87,10 @@ done
 check "s6__pods__have_their_interfaces_and_planned_addresses" [ $bad = 0 ]
 records=$(files_of "$rec_dir")
 caches=$(files_of "$cache_dir")
-netns=$(for f in $records; do jq -r .netns "$f"; done | sort -u)
+# the runtime's netns paths are node 1's (/var/run/netns/...): seen from here
+# through the node's root
+netns_node=$(for f in $records; do jq -r .netns "$f"; done | sort -u)
+netns=$(for f in $netns_node; do node_path 1 "$f"; done)
 data_veths=$(veths_on $br)
 def_veths=$(veths_on "$DEFAULT_BRIDGE")
 def_veths_new=$(for l in $def_veths; do echo "$def_veths_old" | grep -qxF "$l" || echo "$l"; done)
@@ -99,7 +102,7 @@ echo "  netns: $(echo "$netns" | head -2 | tr '\n' ' ')..."
 echo "  host-local while running: [$hl_during]"
 check "s6__agent__one_record_per_pod" [ "$(echo "$records" | grep -c .)" = $npods ]
 check "s6__cni_cache__one_file_per_interface" [ "$(echo "$caches" | grep -c .)" = $((npods * 3)) ]
-check "s6__netns__one_file_per_pod_under_containerd" sh -c '[ "$(echo "$1" | grep -c "^$2/")" = "$3" ]' _ "$netns" "$CONTAINERD_NETNS_DIR" $npods
+check "s6__netns__one_file_per_pod_under_containerd" sh -c '[ "$(echo "$1" | grep -c "^/var/run/netns/")" = "$2" ]' _ "$netns_node" $npods
 check "s6__netns__files_exist" sh -c 'for f in $1; do [ -e "$f" ] || exit 1; done' _ "$netns"
 check "s6__bridge_pn-s6__one_veth_per_pod" [ "$(echo "$data_veths" | grep -c .)" = $npods ]
 check "s6__default_bridge__one_more_veth_per_pod" [ "$(echo "$def_veths" | grep -c .)" = $((def_veths_before + npods)) ]

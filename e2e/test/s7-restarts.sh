@@ -2,9 +2,10 @@
 # Scenario 7: restarts. A burst creates 30 Pods asking for two networks
 # (s7-a: bridge pn-s7; s7-b: macvlan on stor-parent; each with its IPPool)
 # and deletes 8 of them while the others are still being created. The agent
-# is killed (SIGKILL) after the 10th creation, the controller after the 20th;
-# both are started again once the burst is over (the shim fails ADD while the
-# agent is down, kubelet retries). After things settle: every live Pod is
+# of node 1 is killed (SIGKILL) after the 10th creation, the leading
+# controller after the 20th; kubelet restarts each container (the shim fails
+# ADD while the agent is down, kubelet retries; the standby controller may
+# take the lease). After things settle: every live Pod is
 # Running with its interfaces and its planned addresses inside its netns,
 # network-status matches its plan, no address is used twice (across plans,
 # across netns), every deleted Pod's addresses are free (pools count only
@@ -20,13 +21,13 @@ cleanup() {
 	[ -n "${burst_pid:-}" ] && kill "$burst_pid" 2>/dev/null
 	podnet_down $ns
 	podnet_forget_objects
-	ip link del $br 2>/dev/null
+	on_node 1 ip link del $br 2>/dev/null
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-cache_dir=$PN_DIR/state/providers/cni/cache
-rec_dir=$PN_DIR/state/records
+cache_dir=$PN_STATE/providers/cni/cache
+rec_dir=$PN_STATE/records
 progress=$PN_DIR/s7-progress
 # Pod b$i is deleted when b$((i + 5)) has been created, for i + 5 a multiple of 3
 deleted_of() { [ "$1" -ge 5 ] && [ $(($1 % 3)) = 0 ] && echo $(($1 - 5)); }
@@ -85,10 +86,10 @@ t0=$(date +%s)
 burst 3>&- &
 burst_pid=$!
 poll 60 progress_ge 10
-podnet_stop agent KILL
+podnet_kill agent KILL
 t_agent=$(($(date +%s) - t0))
 poll 60 progress_ge 20
-podnet_stop controller KILL
+podnet_kill controller KILL
 t_ctl=$(($(date +%s) - t0))
 wait $burst_pid
 burst_pid=""
@@ -97,8 +98,9 @@ echo "  burst of $total creations and $(echo "$deleted" | wc -w) deletions: agen
 	"controller at ${t_ctl}s, burst over at ${t_burst}s"
 echo "  Pods during the outage: $(k -n $ns get pods --no-headers 2>/dev/null | awk '{print $3}' | sort | uniq -c | tr -s ' \n' ' ')"
 sleep 2
-check "s7__agent__restarts" podnet_start_agent
-check "s7__controller__restarts" podnet_start_controller
+agent_up() { metric_ge "$AGENT_METRICS" podnet_agent_watch_synced 1; }
+check "s7__agent__restarted_by_kubelet" poll 120 agent_up
+check "s7__podnet__ready_again" poll 120 podnet_ready
 t1=$(date +%s)
 echo "  restarted at $((t1 - t0))s"
 
@@ -173,7 +175,7 @@ for f in "$rec_dir"/*.json; do
 	echo "  record of a sandbox containerd does not have: $(jq -c '{containerID, state, podName, netns,
 		attachments: [.attachments[]? | .interface]}' "$f")"
 	echo "    its netns file exists: $([ -e "$(jq -r .netns "$f")" ] && echo yes || echo no)"
-	grep -F "$cid" "$PN_DIR/agent.log" | cut -c1-300 | sed 's/^/    agent: /'
+	pn_log agent | grep -F "$cid" | cut -c1-300 | sed 's/^/    agent: /'
 	grep -F "$cid" "$PODNET_CLUSTER_DIR/logs/containerd-1.log" | cut -c1-400 | head -12 | sed 's/^/    containerd: /'
 	grep -lF "$cid" "$HOST_LOCAL_DIR"/* 2>/dev/null | sed 's/^/    host-local holds: /'
 done

@@ -23,7 +23,7 @@ cleanup() {
 	podnet_forget_objects
 	k delete crd $crd --wait=false >/dev/null 2>&1
 	k wait --for=delete crd/$crd --timeout=30s >/dev/null 2>&1
-	ip link del $br 2>/dev/null
+	on_node 1 ip link del $br 2>/dev/null
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
@@ -32,7 +32,12 @@ not_ready_because() { condition_is "$1" Ready False && [ "$(condition "$1" Ready
 nads_served() { k get network-attachment-definitions -A; }
 gone() { ! k get "$@"; }
 group_not_served() { ! k get --raw /apis/k8s.cni.cncf.io/v1; }
-ctl_alive() { kill -0 "$pn_ctl_pid" && healthy "$PN_CTL_PORT"; }
+# the controllers' restarts, summed over their Pods (not those being deleted)
+ctl_restarts() {
+	k -n $PN_NS get pods -l app.kubernetes.io/name=podnet-controller -o json |
+		jq '[.items[] | select(.metadata.deletionTimestamp == null) | .status.containerStatuses[0].restartCount // 0] | add // 0'
+}
+ctl_alive() { healthy "$(ctl_metrics_addr)" && [ "$(ctl_restarts)" = "$ctl_restarts0" ]; }
 
 k apply -f - >/dev/null <<EOF
 apiVersion: apiextensions.k8s.io/v1
@@ -63,7 +68,17 @@ spec:
 EOF
 check "s8__nad_crd__established" poll 30 nads_served
 check "s8__podnet__up" podnet_up
-check "s8__controller__watches_nads" grep -q "NetworkAttachmentDefinitions watched" "$PN_DIR/controller.log"
+# The controller looks for the NAD CRD when it starts: installing it after
+# podnet takes a restart of the controllers (docs/user-guide.md).
+k -n $PN_NS rollout restart deployment/podnet-controller >/dev/null
+check "s8__controllers__restarted" k -n $PN_NS rollout status deployment/podnet-controller --timeout=120s
+check "s8__podnet__ready_again" poll 60 podnet_ready
+# the replaced Pods are gone, so the count is of the two new ones
+only_two() { [ "$(k -n $PN_NS get pods -l app.kubernetes.io/name=podnet-controller -o name | wc -l)" = 2 ]; }
+poll 60 only_two
+ctl_restarts0=$(ctl_restarts)
+controller_log() { pn_log controller | grep -q "NetworkAttachmentDefinitions watched"; }
+check "s8__controller__watches_nads" poll 30 controller_log
 mkns $ns
 k apply -f - >/dev/null <<EOF
 apiVersion: k8s.cni.cncf.io/v1
@@ -134,7 +149,7 @@ check "s8__plan__macvlan_params_from_the_nad" plan_has $ns nad-pod \
 check "s8__plan__pool_address_for_nad0" plan_has $ns nad-pod \
 	'[.attachments[] | select(.interface == "nad0") | .ips[]] == ["10.80.0.10/24"]'
 check "s8__nad0__planned_address_in_netns" addr_is $ns nad-pod nad0 10.80.0.10/24
-check "s8__nad0__is_veth_on_pn-s8" sh -c 'ip -o link show master "$1" type veth | grep -q .' _ $br
+check "s8__nad0__is_veth_on_pn-s8" sh -c 'on_node 1 ip -o link show master "$1" type veth | grep -q .' _ $br
 check "s8__nad1__address_from_the_nads_own_ipam" addr_is $ns nad-pod nad1 172.16.80.5/24
 check "s8__nad1__is_macvlan_bridge_mode" sh -c 'nsenter --net="/proc/$1/ns/net" ip -d link show nad1 | grep -q "macvlan mode bridge"' _ \
 	"$(podpid $ns nad-pod)"
@@ -153,7 +168,7 @@ check "s8__s8-pool__counts_one" poll 15 pool_allocated_is s8-pool 1
 k -n $ns delete pod nad-pod --wait=false >/dev/null
 check "s8__pod__deleted" poll 60 gone -n $ns pod nad-pod
 check "s8__s8-pool__back_to_0" poll 30 pool_allocated_is s8-pool 0
-no_veth_on() { [ -z "$(ip -o link show master "$1" type veth 2>/dev/null)" ]; }
+no_veth_on() { [ -z "$(on_node 1 ip -o link show master "$1" type veth 2>/dev/null)" ]; }
 check "s8__bridge_pn-s8__no_veth_left" poll 15 no_veth_on $br
 k delete podnetwork s8-br s8-mv s8-missing --wait=false >/dev/null 2>&1
 check "s8__networks__delete_without_help" poll 30 gone podnetwork s8-br s8-mv s8-missing

@@ -14,7 +14,7 @@ ns=pn-s9
 cleanup() {
 	podnet_down $ns
 	podnet_forget_objects
-	ip link del pn-s9 2>/dev/null
+	on_node 1 ip link del pn-s9 2>/dev/null
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
