@@ -862,8 +862,27 @@ static json_t *do_del(struct pn_agent *a, struct req *q)
 	r = pn_record_load(a->records_dir, q->cid, &rec);
 	if (r < 0)
 		return error_resp(5, "cannot read the record of %s: %s", q->cid, strerror(-r));
-	if (!rec)
-		return ok_resp(NULL); /* nothing recorded: nothing to do */
+	if (!rec) {
+		/* Nothing recorded: a sandbox the runtime set up before podnet
+		 * was in front of this node's network (podnet's own controller
+		 * Pods among them, while the DaemonSet installs). Its one network
+		 * is the primary's: the DEL goes there, as the runtime would have
+		 * sent it without podnet (CNI DELs are idempotent, so a sandbox
+		 * whose ADD never got that far is no harm). */
+		rec = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:[{s:s, s:s, s:s, s:b, s:b}]}", "containerID", q->cid,
+				"netns", q->netns ? q->netns : "", "ifname", q->ifname ? q->ifname : "eth0", "podNamespace", q->pod_ns,
+				"podName", q->pod_name, "podUID", q->pod_uid, "attachments", "network", "default",
+				"interface", q->ifname ? q->ifname : "eth0", "providerName", a->default_provider, "gw4", 1, "gw6", 1);
+		if (!rec)
+			return error_resp(5, "out of memory");
+		r = detach_record(a, q, rec, why, sizeof(why));
+		json_decref(rec);
+		if (r < 0)
+			return error_resp(11, "DEL of %s (not recorded) on the primary network failed, will be retried: %s",
+					  q->cid, why);
+		pn_agent_log(PODNET_LOG_INFO, "DEL %s: not recorded, passed to the primary network", q->cid);
+		return ok_resp(NULL);
+	}
 	r = detach_record(a, q, rec, why, sizeof(why));
 	if (r < 0) {
 		pn_record_save(a->records_dir, rec);

@@ -22,7 +22,7 @@ T=$(mktemp -d /tmp/pnt-shim-XXXXXX)
 pass=0
 fail=0
 agent_pid=""
-NETNS="pntsA pntsB pntsC pntsD pntsE pntsF pntsG pntsH pntsI pntsJ pntsK"
+NETNS="pntsA pntsB pntsC pntsD pntsE pntsF pntsG pntsH pntsI pntsJ pntsK pntsL"
 
 cleanup() {
 	[ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null && wait "$agent_pid" 2>/dev/null
@@ -133,6 +133,17 @@ check "del: record removed" test ! -e "$T/state/records/cidA.json"
 check "del: no CNI cache left" sh -c "[ -z \"\$(find '$T/state/providers' -name '*.json')\" ]"
 check "del: default address released (host-local)" sh -c "! grep -rqs cidA '$T/ipam'"
 if cni DEL cidA pntsA team-a pod1; then ok "del again: exit 0"; else ko "del again: exit $rc $(cat "$T/out")"; fi
+
+# ---- a sandbox the primary set up before podnet was in front (no record):
+# podnet's DEL passes it to the primary network, which releases its address
+jq -c '.plugins[0] + {name: .name, cniVersion: .cniVersion}' "$T/conf/10-pnt-default.conflist" |
+	env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin CNI_COMMAND=ADD CNI_CONTAINERID=cidL CNI_NETNS=/run/netns/pntsL \
+		CNI_IFNAME=eth0 CNI_PATH=/usr/lib/cni /usr/lib/cni/bridge >"$T/out" 2>&1
+check "pre-podnet sandbox: the primary gave it eth0 and an address" sh -c "ip -n pntsL link show eth0 && grep -rqs cidL '$T/ipam'"
+if cni DEL cidL pntsL team-a old; then ok "pre-podnet sandbox: del exit 0"; else ko "pre-podnet sandbox: del exit $rc $(cat "$T/out")"; fi
+check "pre-podnet sandbox: its address released (host-local)" sh -c "! grep -rqs cidL '$T/ipam'"
+check "pre-podnet sandbox: eth0 gone" sh -c "[ \"\$(ip -n pntsL -o link show | grep -c eth0)\" = 0 ]"
+check "pre-podnet sandbox: no record made" test ! -e "$T/state/records/cidL.json"
 if cni DEL cidA "" team-a pod1; then ok "del with netns gone (empty CNI_NETNS): exit 0"; else ko "del no netns: exit $rc"; fi
 
 # ---- GC: a container not in the valid list loses its attachment
