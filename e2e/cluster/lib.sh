@@ -68,8 +68,8 @@ SCHED_PORT=10259
 # Nodes are network namespaces on the bridge NODES_BRIDGE of the machine,
 # whose address (NODES_GW) is where they reach the API server.
 NODES_BRIDGE=pnnodes
-NODES_GW=10.99.0.1
-NODES_CIDR=10.99.0.0/24
+NODES_GW=10.111.0.1
+NODES_CIDR=10.111.0.0/24
 API_SERVER=https://$NODES_GW:$API_PORT
 SERVICE_CIDR=10.96.0.0/16
 KUBERNETES_SERVICE_IP=10.96.0.1
@@ -81,7 +81,7 @@ SANDBOX_IMAGE=podnet.local/sandbox:latest
 # node_vars N: sets the per-node layout of node N (1 or 2).
 node_vars() {
 	N_DIR=$CLUSTER_DIR/node$1
-	N_IP=10.99.0.$((10 + $1))
+	N_IP=10.111.0.$((10 + $1))
 	N_NETNS=pnnode$1
 	N_UPLINK=pnn$1
 	N_KUBELET_PORT=10250
