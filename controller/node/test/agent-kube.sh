@@ -3,9 +3,11 @@
 # cluster (run through e2e/lib/with-cluster), with the real kubelet,
 # containerd and CNI plugins.
 #
-# The agent runs as a host process with the kubeconfig of the token user
-# podnet-agent, whose only rights are deploy/agent/rbac.yaml's. The shim is
-# put in front of the node's bridge network with deploy/agent/install-cni.
+# The agent runs as a process in node 1's network and mount namespaces (on1:
+# where the node's kubelet and containerd run, e2e/cluster/node-ns) with the
+# kubeconfig of the token user podnet-agent, whose only rights are
+# deploy/agent/rbac.yaml's. The shim is put in front of the node's bridge
+# network with deploy/agent/install-cni, run there too.
 # The controller is not running: the test writes podnet.dev/plan itself, as
 # the controller would (bridge networks on bridges pntk1/pntk2, planned
 # addresses 10.98.1.x/10.98.2.x).
@@ -56,17 +58,20 @@ snapshot() { # names, types, modes, owners, sizes, file mtimes and contents of t
 		find . -type f -printf '%p %T@\n' | sort && find . -type f -exec md5sum {} + | sort)
 }
 
+# on1 CMD...: CMD in node 1's network and mount namespaces (/etc/cni/net.d,
+# /opt/cni/bin are the node's own there)
+on1() { nsenter -t "$NODE_PID" -m -n "$@"; }
 cleanup() {
 	k delete namespace "$ns" --wait=false >/dev/null 2>&1
 	if [ $installed = 1 ]; then
-		"$top/deploy/agent/install-cni" --uninstall --cni-conf-dir "$CNI_CONF_DIR" --cni-bin-dir "$CNI_BIN_DIR" \
+		on1 "$top/deploy/agent/install-cni" --uninstall --cni-conf-dir /etc/cni/net.d --cni-bin-dir /opt/cni/bin \
 			--state-dir "$T/state" >/dev/null 2>&1
 	fi
 	if [ -n "$agent_pid" ]; then
 		kill "$agent_pid" 2>/dev/null
 		wait "$agent_pid" 2>/dev/null
 	fi
-	for l in pntk1 pntk2; do ip link del "$l" 2>/dev/null; done
+	for l in pntk1 pntk2; do on1 ip link del "$l" 2>/dev/null; done
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -96,25 +101,25 @@ fi
 before=$(snapshot)
 primary=$(cd "$CNI_CONF_DIR" && ls -1 | LC_ALL=C sort | head -1)
 installed=1
-if "$top/deploy/agent/install-cni" --cni-conf-dir "$CNI_CONF_DIR" --cni-bin-dir "$CNI_BIN_DIR" \
+if on1 "$top/deploy/agent/install-cni" --cni-conf-dir /etc/cni/net.d --cni-bin-dir /opt/cni/bin \
 	--shim "$build/bin/podnet-cni" --agent-socket "$T/run/agent.sock" --state-dir "$T/state" >"$T/install.out" 2>&1; then
 	ok "install-cni__install__exit_0"
 else
 	ko "install-cni__install__exit_0: $(cat "$T/install.out")"
 fi
 check "install-cni__conflist__points_at_primary" \
-	jq -e --arg p "$CNI_CONF_DIR/$primary" '.plugins[0].type == "podnet-cni" and .plugins[0].primaryConfList == $p' \
+	jq -e --arg p "/etc/cni/net.d/$primary" '.plugins[0].type == "podnet-cni" and .plugins[0].primaryConfList == $p' \
 	"$CNI_CONF_DIR/00-podnet.conflist"
-check "install-cni__shim__in_bin_dir" cmp "$build/bin/podnet-cni" "$CNI_BIN_DIR/podnet-cni"
+check "install-cni__shim__in_bin_dir" cmp "$build/bin/podnet-cni" "$NODE_CNI_BIN_DIR/podnet-cni"
 
 mport=$((19500 + $$ % 400))
-"$build/bin/podnet-agent" --kubeconfig "$akc" --node-name "$NODE_NAME" --socket "$T/run/agent.sock" \
+on1 "$build/bin/podnet-agent" --kubeconfig "$akc" --node-name "$NODE_NAME" --socket "$T/run/agent.sock" \
 	--state-dir "$T/state" --providers-dir "$T/providers" \
-	--primary-cni-conf "$CNI_CONF_DIR/00-podnet.conflist" --cni-path "$CNI_BIN_DIR" \
+	--primary-cni-conf /etc/cni/net.d/00-podnet.conflist --cni-path /opt/cni/bin \
 	--plan-wait-ms 20000 --metrics-addr "127.0.0.1:$mport" 2>"$T/agent.log" &
 agent_pid=$!
 check "agent__socket__appears" poll 10 test -S "$T/run/agent.sock"
-metric() { curl -s "http://127.0.0.1:$mport/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
+metric() { on1 curl -s "http://127.0.0.1:$mport/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
 metric_ge() { v=$(metric "$1"); [ "${v:-0}" -ge "$2" ]; }
 check "agent__watch__synced" poll 20 metric_ge podnet_agent_watch_synced 1
 sleep 2 # containerd picks up the new conf dir content (fsnotify)
@@ -161,7 +166,7 @@ not_running() { [ "$(phase "$1")" != Running ]; }
 addr_is() { [ "$(addr_of "$1" "$2")" = "$3" ]; }
 links_are() { [ "$(links "$1")" = "$2" ]; }
 events_mention() { k -n "$ns" get events --field-selector "involvedObject.name=$1" -o json | grep -qF "$2"; }
-no_ports() { [ -z "$(ip -o link show master "$1" 2>/dev/null)" ]; }
+no_ports() { [ -z "$(on1 ip -o link show master "$1" 2>/dev/null)" ]; }
 in_subnet() { [ "${1%.*}" = "$(echo "${2%/*}" | cut -d. -f1-3)" ]; }
 plan() { # plan [extra attachment JSON ...]
 	p='{"v":1,"attachments":[{"network":"default","interface":"eth0","gw4":true,"gw6":true},
@@ -236,7 +241,7 @@ check "metrics__status_writes_counted" metric_ge 'podnet_agent_status_writes_tot
 check "metrics__pod_events_counted" metric_ge podnet_agent_pod_events_total 4
 # 5 values reached the Pods (pa, pb, pb with net2, pb without, pc); our own
 # writes come back as Pod updates and must not cause more writes
-curl -s "http://127.0.0.1:$mport/metrics" | grep -E '^podnet_agent_(status_writes|watch|pods|pod_events|plan_changes)' | sed 's/^/  /'
+on1 curl -s "http://127.0.0.1:$mport/metrics" | grep -E '^podnet_agent_(status_writes|watch|pods|pod_events|plan_changes)' | sed 's/^/  /'
 check "metrics__no_write_loop" sh -c '[ "${1:-99}" -le 8 ]' _ "$(metric 'podnet_agent_status_writes_total{result="written"}')"
 
 # ---- (d) deleting the Pods ---------------------------------------------------------------
@@ -249,11 +254,11 @@ check "d__delete__no_veth_on_default_bridge" poll 30 no_ports "$DEFAULT_BRIDGE"
 check "agent__still_running" kill -0 "$agent_pid"
 
 # ---- restore ---------------------------------------------------------------------------------
-"$top/deploy/agent/install-cni" --uninstall --cni-conf-dir "$CNI_CONF_DIR" --cni-bin-dir "$CNI_BIN_DIR" \
+on1 "$top/deploy/agent/install-cni" --uninstall --cni-conf-dir /etc/cni/net.d --cni-bin-dir /opt/cni/bin \
 	--state-dir "$T/state" >/dev/null 2>&1
 installed=0
 check "install-cni__uninstall__conf_dir_restored_exactly" [ "$(snapshot)" = "$before" ]
-check "install-cni__uninstall__shim_removed" test ! -e "$CNI_BIN_DIR/podnet-cni"
+check "install-cni__uninstall__shim_removed" test ! -e "$NODE_CNI_BIN_DIR/podnet-cni"
 
 if [ $fail -gt 0 ]; then
 	echo "--- agent log (tail)"
