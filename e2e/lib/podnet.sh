@@ -255,6 +255,8 @@ EOP
 	} >"$PN_DIR/pod-$1-$2.yaml"
 	poll 30 k create -f "$PN_DIR/pod-$1-$2.yaml"
 }
+# mkpod_on N NS NAME [NETWORKS-YAML]: mkpod on node N
+mkpod_on() { PN_POD_NODE=$1; shift; mkpod "$@"; _r=$?; PN_POD_NODE=1; return $_r; }
 mkns() { k create namespace "$1" >/dev/null && poll 30 k -n "$1" get serviceaccount default; }
 phase() { k -n "$1" get pod "$2" -o 'jsonpath={.status.phase}'; }
 running() { [ "$(phase "$1" "$2")" = Running ]; }
@@ -292,6 +294,13 @@ in_pod() { # in_pod NS POD CMD...: runs a host command in the Pod's netns
 	shift 2
 	nsenter --net="/proc/$_p/ns/net" "$@"
 }
+# ping_ok NS POD ADDR: one echo answered, from inside the Pod's netns
+ping_ok() { in_pod "$1" "$2" ping -c 1 -W 2 "$3"; }
+# ping_fails NS POD ADDR: the Pod's netns is reachable (its pid is known)
+# and the ping gets no answer
+ping_fails() { [ -n "$(podpid "$1" "$2")" ] && ! in_pod "$1" "$2" ping -c 1 -W 2 "$3"; }
+# neigh_on NS POD DEV ADDR: ADDR has a resolved neighbour entry on DEV
+neigh_on() { in_pod "$1" "$2" ip neigh show dev "$3" "$4" | grep -Eq 'lladdr .* (REACHABLE|STALE|DELAY|PROBE)'; }
 links() { in_pod "$1" "$2" ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort | tr '\n' ' '; }
 links_are() { [ "$(links "$1" "$2")" = "$3" ]; }
 addrs_of() { in_pod "$1" "$2" ip -o addr show dev "$3" scope global 2>/dev/null | awk '{print $4}' | sort | tr '\n' ' '; }

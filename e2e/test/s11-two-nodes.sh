@@ -21,9 +21,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-ping_ok() { in_pod "$1" "$2" ping -c 1 -W 2 "$3"; }
-ping_fails() { [ -n "$(podpid "$1" "$2")" ] && ! in_pod "$1" "$2" ping -c 1 -W 2 "$3"; }
-neigh_on() { in_pod "$1" "$2" ip neigh show dev "$3" "$4" | grep -Eq 'lladdr .* (REACHABLE|STALE|DELAY|PROBE)'; }
 in_pool() { case $1 in 10.41.0.*/24) return 0 ;; esac; return 1; }
 node_of() { k -n "$1" get pod "$2" -o 'jsonpath={.spec.nodeName}'; }
 
@@ -37,11 +34,9 @@ mkns $ns
 req='- podNetworkName: default
 - podNetworkName: s11-data
   interfaceName: data0'
-check "s11__pod_a_on_node1__created" mkpod $ns a "$req"
-PN_POD_NODE=2
-check "s11__pod_b_on_node2__created" mkpod $ns b "$req"
-check "s11__pod_c_on_node2_without_request__created" mkpod $ns c
-PN_POD_NODE=1
+check "s11__pod_a_on_node1__created" mkpod_on 1 $ns a "$req"
+check "s11__pod_b_on_node2__created" mkpod_on 2 $ns b "$req"
+check "s11__pod_c_on_node2_without_request__created" mkpod_on 2 $ns c
 for p in a b c; do
 	check "s11__pod_${p}__running" poll 90 running $ns $p
 done

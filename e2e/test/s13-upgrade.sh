@@ -49,7 +49,6 @@ in_pool() { case $1 in 10.43.0.*/24) return 0 ;; esac; return 1; }
 req='- podNetworkName: default
 - podNetworkName: s13-net
   interfaceName: net0'
-mkpod_on() { PN_POD_NODE=$1; shift; mkpod "$@"; _r=$?; PN_POD_NODE=1; return $_r; }
 
 check "s13__two_nodes" [ -n "${NODE_NAME2:-}" ]
 check "s13__podnet__up" podnet_up

@@ -22,7 +22,6 @@ trap 'exit 130' INT TERM HUP
 req='- podNetworkName: default
 - podNetworkName: s14-net
   interfaceName: net0'
-mkpod_on() { PN_POD_NODE=$1; shift; mkpod "$@"; _r=$?; PN_POD_NODE=1; return $_r; }
 container_id() { k -n "$1" get pod "$2" -o 'jsonpath={.status.containerStatuses[0].containerID}'; }
 in_pool() { case $1 in 10.44.0.*/24) return 0 ;; esac; return 1; }
 records_name() { # records_name N POD: node N's agent has a record of POD

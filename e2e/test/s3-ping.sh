@@ -20,13 +20,6 @@ blackholed=0
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-# ping_ok NS POD ADDR: one echo answered, from inside the Pod's netns
-ping_ok() { in_pod "$1" "$2" ping -c 1 -W 2 "$3"; }
-# ping_fails NS POD ADDR: the Pod's netns is reachable (its pid is known)
-# and the ping gets no answer
-ping_fails() { [ -n "$(podpid "$1" "$2")" ] && ! in_pod "$1" "$2" ping -c 1 -W 2 "$3"; }
-# neigh_on NS POD DEV ADDR: ADDR has a resolved neighbour entry on DEV
-neigh_on() { in_pod "$1" "$2" ip neigh show dev "$3" "$4" | grep -Eq 'lladdr .* (REACHABLE|STALE|DELAY|PROBE)'; }
 in_pool() { case $1 in 10.20.0.*/24) return 0 ;; esac; return 1; }
 # the node neither holds an address on pn-s3 nor routes the data subnet
 node_isolated() {

@@ -31,7 +31,6 @@ trap 'exit 130' INT TERM HUP
 req='- podNetworkName: default
 - podNetworkName: s99-net
   interfaceName: net0'
-mkpod_on() { PN_POD_NODE=$1; shift; mkpod "$@"; _r=$?; PN_POD_NODE=1; return $_r; }
 # dir_state N: node N's CNI conf dir (names and checksums) and bin dir (names)
 dir_state() {
 	(cd "$(node_path "$1" /etc/cni/net.d)" && for f in $(ls -A); do echo "$f $(md5sum <"$f" | cut -c1-32)"; done)
