@@ -718,6 +718,7 @@ static void rollback_unfinished(struct pn_agent *a)
 	json_t *ids = NULL, *id;
 	size_t i;
 
+	pn_record_drop_tmp(a->records_dir);
 	if (pn_record_list(a->records_dir, &ids) < 0)
 		return;
 	json_array_foreach(ids, i, id)

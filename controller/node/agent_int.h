@@ -55,6 +55,8 @@ int pn_record_save(const char *dir, const json_t *rec);
 /* *rec gets the record or NULL when there is none (returns 0 then too). */
 int pn_record_load(const char *dir, const char *cid, json_t **rec);
 int pn_record_remove(const char *dir, const char *cid);
+/* Removes the temporary files of saves cut short by a kill (at start only). */
+void pn_record_drop_tmp(const char *dir);
 /* Lists the container ids with a record; *ids is a JSON array of strings. */
 int pn_record_list(const char *dir, json_t **ids);
 int pn_record_valid_cid(const char *cid);

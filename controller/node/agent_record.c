@@ -130,6 +130,23 @@ int pn_record_remove(const char *dir, const char *cid)
 	return 0;
 }
 
+void pn_record_drop_tmp(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char path[1400];
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		if (n > 4 && !strcmp(de->d_name + n - 4, ".tmp") &&
+		    (size_t)snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) < sizeof(path))
+			unlink(path);
+	}
+	closedir(d);
+}
+
 int pn_record_list(const char *dir, json_t **ids)
 {
 	DIR *d = opendir(dir);

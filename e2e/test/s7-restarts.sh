@@ -191,6 +191,12 @@ done
 rec_none() { [ -z "$(rec_names)" ]; }
 check "s7__agent__no_record_left_after_deleting_all" poll 15 rec_none
 check "s7__cni_cache__no_file_left_after_deleting_all" poll 15 sh -c '[ -z "$(ls "$1")" ]' _ "$cache_dir"
+for f in "$cache_dir"/*.json; do # what is left, to diagnose a leak
+	[ -f "$f" ] || continue
+	cid=$(jq -r .containerId "$f")
+	echo "  cache file left: ${f##*/} ($(jq -r '"\(.podName) \(.network) \(.netns)"' "$f"))"
+	pn_log agent | grep -F "$cid" | cut -c1-240 | sed 's/^/    agent: /'
+done
 hl_is() { [ "$(hl_count)" = "$1" ]; }
 check "s7__host-local__back_to_before_after_deleting_all" poll 15 hl_is "$hl_before"
 echo "  left: records for [$(rec_names)], host-local $(hl_count) (before: $hl_before)"

@@ -256,7 +256,12 @@ fi
 if cni STATUS "" "" "" "" 1.1.0; then ko "agent down: STATUS ok"; else
 	jq -e '.code == 50' "$T/out" >/dev/null && ok "agent down: STATUS fails with 50" || ko "status down: $(cat "$T/out")"
 fi
+# what a kill between a save's write and its rename leaves
+echo '{' >"$T/state/records/cidZ.json.tmp"
+echo '{' >"$T/state/providers/cni/cache/cidZ%net1.json.tmp"
 start_agent
+check "agent back: temporary files of cut saves removed" \
+	sh -c "[ -z \"\$(find '$T/state' -name '*.tmp')\" ]"
 if cni DEL cidE pntsE team-a pod5 1.1.0; then ok "agent back: DEL succeeds"; else ko "agent back DEL: $(cat "$T/out")"; fi
 check "agent back: only lo left" sh -c "[ \"$(links pntsE)\" = 'lo ' ]"
 

@@ -142,6 +142,25 @@ static int write_atomic(const char *path, const char *text)
 	return r;
 }
 
+/* Removes the NAME.tmp files write_atomic left when its process was killed
+ * between writing and renaming (run at init: no write is in flight then). */
+static void drop_stale_tmp(const char *dir)
+{
+	char path[PODNET_PATH_LEN * 3];
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		if (n > 4 && !strcmp(de->d_name + n - 4, ".tmp") &&
+		    (size_t)snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) < sizeof(path))
+			unlink(path);
+	}
+	closedir(d);
+}
+
 static cJSON *cache_read(const struct cni_state *st, const char *cid, const char *ifname)
 {
 	char path[PODNET_PATH_LEN * 3], *text = NULL;
@@ -376,6 +395,7 @@ static int32_t cni_init(const struct podnet_host_api *host, const char *config_j
 		msg(res, "init: cannot create %s: %s", st->cache_dir, strerror(-r));
 		goto fail;
 	}
+	drop_stale_tmp(st->cache_dir);
 	cJSON_Delete(cfg);
 	*state = st;
 	return 0;
