@@ -58,11 +58,13 @@ check "node__registered__ready" node_ready "$NODE_NAME"
 k create namespace "$ns" >/dev/null
 
 # ---- a Pod --------------------------------------------------------------
-# mkpod NAME [NODE]: creates a busybox Pod (retrying while the namespace's
-# ServiceAccount does not exist yet).
+# mkpod NAME [NODE [selector]]: creates a busybox Pod bound to NODE (or, with
+# "selector", scheduled by kube-scheduler onto NODE through a nodeSelector),
+# retrying while the namespace's ServiceAccount does not exist yet.
 mkpod() {
 	sel=""
 	[ -z "${2:-}" ] || sel="nodeName: $2"
+	[ "${3:-}" != selector ] || sel="nodeSelector: {kubernetes.io/hostname: $2}"
 	poll 60 sh -c 'cat <<YAML | "$KUBECTL" --kubeconfig "$KUBECONFIG" create -f -
 apiVersion: v1
 kind: Pod
@@ -85,7 +87,7 @@ in_subnet() { [ "${1%.*}" = "$(echo "${2%/*}" | cut -d. -f1-3)" ]; }
 task_pid() { ctr --address "$1" -n k8s.io tasks ls | awk -v id="$2" '$1 == id { print $2 }'; }
 
 t0=$(date +%s)
-check "pod__created__accepted" mkpod p1
+check "pod__created__accepted" mkpod p1 "$NODE_NAME" selector
 check "pod__created__running_within_90s" poll 90 running p1
 echo "pod p1 Running after $(($(date +%s) - t0))s"
 ip=$(podip p1)
