@@ -130,8 +130,11 @@ pn_log() {
 	[ -n "$_pod" ] && k -n $PN_NS logs "$_pod" -c "$1" 2>&1
 }
 
+# deploy_tag: the image tag $PN_DEPLOY names (quoted there: a hash of digits only
+# would be a YAML number)
+deploy_tag() { sed -n 's/^ *newTag: *"\{0,1\}\([^"]*\)"\{0,1\} *$/\1/p' "$PN_DEPLOY/kustomization.yaml" 2>/dev/null | head -n1; }
 podnet_image() { # the archive of `make image` that $PN_DEPLOY names
-	_tag=$(sed -n 's/^ *newTag: *//p' "$PN_DEPLOY/kustomization.yaml" 2>/dev/null | head -n1)
+	_tag=$(deploy_tag)
 	[ -n "$_tag" ] && echo "$BUILD/image/podnet-$_tag.oci.tar"
 }
 podnet_ready() { # the agents of every node and both controllers are ready
@@ -141,7 +144,7 @@ podnet_ready() { # the agents of every node and both controllers are ready
 }
 podnet_installed_here() { # the running install uses the image $PN_DEPLOY names
 	_img=$(k -n $PN_NS get ds podnet-agent -o 'jsonpath={.spec.template.spec.containers[0].image}' 2>/dev/null)
-	[ "${_img##*:}" = "$(sed -n 's/^ *newTag: *//p' "$PN_DEPLOY/kustomization.yaml" | head -n1)" ]
+	[ "${_img##*:}" = "$(deploy_tag)" ]
 }
 # podnet_install: import, apply, wait. What the docs tell a platform team.
 podnet_install() {
