@@ -227,6 +227,26 @@ podnet_forget_objects() {
 	done
 }
 
+# kubectl_as USER: makes the program k_USER, kubectl as the cluster's token
+# user USER (e2e/cluster/kubeconfig-for), with only the rights RBAC gives it
+kubectl_as() {
+	_kc=$("$top/e2e/cluster/kubeconfig-for" "$1") || return 1
+	printf '#!/bin/sh\nexec "%s" --kubeconfig "%s" "$@"\n' "$KUBECTL" "$_kc" >"$PN_DIR/bin/k_$1"
+	chmod +x "$PN_DIR/bin/k_$1"
+}
+# scale_deploy NAME N: scales a Deployment of podnet-system and waits until it
+# has exactly N ready Pods and no other (N=0: all its Pods gone)
+deploy_pods() {
+	k -n $PN_NS get pods -l "app.kubernetes.io/name=$1" -o name 2>/dev/null | wc -l
+}
+deploy_at() {
+	[ "$(deploy_pods "$1")" = "$2" ] &&
+		{ [ "$2" = 0 ] || [ "$(k -n $PN_NS get deploy "$1" -o 'jsonpath={.status.readyReplicas}/{.status.updatedReplicas}')" = "$2/$2" ]; }
+}
+scale_deploy() {
+	k -n $PN_NS scale deploy "$1" --replicas="$2" >/dev/null && poll 120 deploy_at "$1" "$2"
+}
+
 # ---- Pods ------------------------------------------------------------------------
 # mkpod NS NAME [NETWORKS-YAML]: a busybox Pod on node 1 (on node N with
 # PN_POD_NODE=N); NETWORKS-YAML is the podnet.dev/networks value (a YAML list;
@@ -387,6 +407,14 @@ event_is() {
 		jq -e --arg t "$3" --arg s "$4" --arg m "$5" \
 			'[.items[] | select(.type == $t and (.source.component // .reportingComponent) == $s and
 				(.message | contains($m)))] | length > 0'
+}
+# event_reason_is NS POD REASON SOURCE TEXT: a Warning Event with that reason
+# from that component about the Pod, whose message holds TEXT
+event_reason_is() {
+	k -n "$1" get events --field-selector "involvedObject.name=$2" -o json |
+		jq -e --arg r "$3" --arg s "$4" --arg m "$5" \
+			'[.items[] | select(.type == "Warning" and .reason == $r and
+				(.source.component // .reportingComponent) == $s and (.message | contains($m)))] | length > 0'
 }
 show_events() { # show_events NS POD: one line per Event, for the log
 	k -n "$1" get events --field-selector "involvedObject.name=$2" -o json |
