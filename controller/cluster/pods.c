@@ -571,7 +571,11 @@ static bool default_only_plan(const char *plan)
 /* The plan in effect on the Pod, as far as the controller takes it for its
  * own: networks in it were allowed when they were planned and stay when
  * a PodNetwork's spec.namespaceSelector narrows. A plan that does not
- * decode counts as none (every network is checked). */
+ * decode counts as none (every network is checked). This is the one place
+ * that decides which plan is trusted for that: a plan the controller did
+ * not write (one a user put on the Pod) must not get here, or it would
+ * carry networks past the namespace check; once plans are authenticated,
+ * only a plan that verifies for this Pod's UID may be returned. */
 static void current_plan(const char *text, struct pn_plan *out)
 {
 	struct pn_problems ps = { 0 };
