@@ -49,6 +49,8 @@ int pn_podnetwork_decode(const json_t *j, struct pn_podnetwork **out, struct pn_
 		pn_get_string(&d, spec, "spec", "provider", false, PN_MAX_STRING,
 			      &pn->spec.provider);
 		pn_refs_decode(&d, spec, "spec", &pn->spec.refs, &pn->spec.n_refs);
+		pn_label_selector_decode_at(&d, spec, "spec", "namespaceSelector",
+					    &pn->spec.namespace_selector);
 	}
 	status = pn_get_object(&d, j, "", "status", false);
 	if (status) {
@@ -114,6 +116,11 @@ json_t *pn_podnetwork_encode(const struct pn_podnetwork *pn)
 						    json_object_get(spec, "parametersRefs")));
 	else if (json_is_array(json_object_get(spec, "parametersRefs")))
 		r |= pn_json_set_new(spec, "parametersRefs", json_array());
+	/* Absent stays absent (and a null stays null): the selector is written
+	 * only when one was decoded. */
+	if (pn->spec.namespace_selector)
+		r |= pn_json_set_new(spec, "namespaceSelector",
+				     pn_label_selector_encode(pn->spec.namespace_selector));
 	r |= status_encode(o, pn->status.observed_generation, pn->status.conditions, NULL,
 			    false);
 	if (r)
@@ -132,6 +139,7 @@ void pn_podnetwork_free(struct pn_podnetwork *pn)
 	pn_meta_clear(&pn->meta);
 	free(pn->spec.provider);
 	pn_refs_free(pn->spec.refs, pn->spec.n_refs);
+	pn_label_selector_free(pn->spec.namespace_selector);
 	json_decref(pn->status.conditions);
 	free(pn);
 }
@@ -141,13 +149,17 @@ int pn_podnetwork_immutable(const struct pn_podnetwork *old, const struct pn_pod
 {
 	struct pn_dec d = { .ps = ps };
 
+	/* spec.namespaceSelector is not compared: narrowing or widening access
+	 * is a normal operation (planned Pods keep their attachments). */
 	if (!pn_streq(old->spec.provider, new_->spec.provider))
 		pn_dec_problem(&d, "spec.provider",
-			       "is immutable (was \"%s\"); only spec.enabled may change",
+			       "is immutable (was \"%s\"); only spec.enabled and "
+			       "spec.namespaceSelector may change",
 			       old->spec.provider ? old->spec.provider : "");
 	if (!pn_refs_equal(old->spec.refs, old->spec.n_refs, new_->spec.refs, new_->spec.n_refs))
 		pn_dec_problem(&d, "spec.parametersRefs",
-			       "is immutable; only spec.enabled may change");
+			       "is immutable; only spec.enabled and spec.namespaceSelector "
+			       "may change");
 	return pn_dec_result(&d);
 }
 

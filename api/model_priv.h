@@ -73,6 +73,13 @@ void pn_refs_validate(struct pn_dec *d, const struct pn_param_ref *refs, size_t 
 		      const char *prefix);
 void pn_meta_validate(struct pn_dec *d, const struct pn_meta *m, bool namespaced);
 
+/* Label selector at <prefix>.<key> of obj: 1 when decoded into *out, 0 when
+ * absent/null/mistyped, -ENOMEM. */
+int pn_label_selector_decode_at(struct pn_dec *d, const json_t *obj, const char *prefix,
+				const char *key, struct pn_label_selector **out);
+void pn_label_selector_check(struct pn_dec *d, const struct pn_label_selector *s,
+			     const char *prefix);
+
 json_t *pn_routes_encode(const struct pn_route *routes, size_t n, const json_t *orig);
 
 void pn_strv_free(char **v, size_t n);

@@ -307,6 +307,39 @@ static bool network_usable(struct pn_dec *d, const char *path, const char *name,
 	return true;
 }
 
+#define ACCESS_MARK "\" may not be used from namespace \""
+
+bool pn_problem_is_access(const struct pn_problem *p)
+{
+	return p && p->message && !strncmp(p->message, "PodNetwork \"", 12) &&
+	       strstr(p->message, ACCESS_MARK);
+}
+
+/* Whether namespace ns may use net (name); a problem at path when not. */
+static bool namespace_allowed(struct pn_dec *d, const char *path, const struct pn_resolver *r,
+			      const char *ns, const char *name, const struct pn_podnetwork *net)
+{
+	char msg[1024];
+	const json_t *labels;
+
+	if (pn_label_selector_empty(net->spec.namespace_selector))
+		return true;
+	if (r->current && pn_plan_find(r->current, name))
+		return true; /* planned before: kept whatever the selector says now */
+	labels = r->namespace_labels && ns ? r->namespace_labels(r->ctx, ns) : NULL;
+	if (!labels) {
+		pn_dec_problem(d, path,
+			       "PodNetwork \"%s\" may not be used from namespace \"%s\": the "
+			       "Namespace is not known, so spec.namespaceSelector cannot select it",
+			       name, ns ? ns : "");
+		return false;
+	}
+	if (pn_podnetwork_check_namespace(net, ns, labels, msg, sizeof(msg)) == 0)
+		return true;
+	pn_dec_problem(d, path, "%s", msg);
+	return false;
+}
+
 static int plan_build(const struct pn_netreqs *reqs, const char *prefix, const char *ns,
 		      bool host_network, const struct pn_resolver *r, struct pn_plan *out,
 		      struct pn_problems *ps)
@@ -375,6 +408,8 @@ static int plan_build(const struct pn_netreqs *reqs, const char *prefix, const c
 			continue;
 		}
 		if (net && !network_usable(&d, path, name, net))
+			continue;
+		if (net && !namespace_allowed(&d, ep, r, ns, name, net))
 			continue;
 		/* A PodNetwork at most once, attachments resolved. */
 		for (size_t k = 0; k < plan.n; k++)

@@ -157,6 +157,11 @@ int pn_podnetwork_validate(const struct pn_podnetwork *pn, struct pn_problems *p
 	if (is_default && pn->spec.enabled_set && !pn->spec.enabled)
 		pn_dec_problem(&d, "spec.enabled", "cannot be false: the default PodNetwork cannot be disabled");
 	pn_refs_validate(&d, pn->spec.refs, pn->spec.n_refs, "spec");
+	if (is_default && !pn_label_selector_empty(pn->spec.namespace_selector))
+		pn_dec_problem(&d, "spec.namespaceSelector",
+			       "cannot be set on the default PodNetwork: every Pod that asks "
+			       "for nothing is attached to it");
+	pn_label_selector_check(&d, pn->spec.namespace_selector, "spec.namespaceSelector");
 	return pn_dec_result(&d);
 }
 

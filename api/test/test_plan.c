@@ -10,6 +10,8 @@ struct store {
 	struct pn_object o[16];
 	size_t n;
 	json_t *nad; /* config returned for NAD ns/nad */
+	json_t *namespaces; /* {ns: labels} the resolver knows, or NULL */
+	const struct pn_plan *current;
 };
 
 static void store_add(struct store *s, const char *text)
@@ -30,6 +32,7 @@ static void store_clear(struct store *s)
 	for (size_t i = 0; i < s->n; i++)
 		pn_object_release(&s->o[i]);
 	json_decref(s->nad);
+	json_decref(s->namespaces);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -111,13 +114,21 @@ static void store_example(struct store *s)
 	s->nad = jq("{'cniVersion':'0.4.0','type':'bridge'}");
 }
 
+static const json_t *r_ns_labels(void *ctx, const char *ns)
+{
+	struct store *s = ctx;
+
+	return json_object_get(s->namespaces, ns);
+}
+
 static const struct pn_resolver *resolver(struct store *s)
 {
 	static struct pn_resolver r;
 
 	r = (struct pn_resolver){ .ctx = s, .network = r_network, .attachment = r_attachment,
 				  .cniconfig = r_cniconfig, .ippool = r_ippool,
-				  .nad_config = r_nad };
+				  .nad_config = r_nad, .namespace_labels = r_ns_labels,
+				  .current = s->current };
 	return &r;
 }
 
@@ -660,6 +671,137 @@ static void unit__plan__network_status(void **state)
 	pn_problems_clear(&ps);
 }
 
+
+/* ---- namespace access (spec.namespaceSelector) ------------------------------ */
+
+#define STORAGE_MSG                                                                        \
+	"PodNetwork \"storage\" may not be used from namespace \"team-a\": "                 \
+	"spec.namespaceSelector (matchLabels podnet.dev/tenant=storage) does not select it"
+
+static void store_access(struct store *s, const char *team_a_labels)
+{
+	store_example(s);
+	store_add(s, NET("storage", "{'provider':'podnet.dev/cni','namespaceSelector':"
+			 "{'matchLabels':{'podnet.dev/tenant':'storage'}},'parametersRefs':["
+			 REF("podnet.dev", "CNIConfig", "macvlan-media") ","
+			 REF("podnet.dev", "IPPool", "media-pool") "]}"));
+	store_add(s, NET("open-net", "{'provider':'podnet.dev/cni','namespaceSelector':{}}"));
+	store_add(s, "{'apiVersion':'podnet.dev/v1alpha1','kind':'PodNetworkAttachment','metadata':"
+		     "{'name':'store-att','namespace':'team-a'},'spec':{'podNetworkName':'storage'}}");
+	if (team_a_labels) {
+		char text[256];
+
+		snprintf(text, sizeof(text), "{'team-a':%s}", team_a_labels);
+		s->namespaces = jq(text);
+	}
+}
+
+static void unit__plan__namespace_refused_direct(void **state)
+{
+	struct store s = { 0 };
+	struct pn_problems ps = { 0 };
+	struct pn_plan p;
+
+	(void)state;
+	store_access(&s, "{'podnet.dev/tenant':'media'}");
+	assert_int_equal(plan(&s, "[{'podNetworkName':'media-net'},{'podNetworkName':'storage'}]",
+			      &p, &ps), 1);
+	expect_only(&ps, "networks[1]", STORAGE_MSG);
+	assert_true(pn_problem_is_access(&ps.v[0]));
+	assert_int_equal(p.n, 0);
+	pn_problems_clear(&ps);
+	/* other problems are not access refusals */
+	assert_int_equal(plan(&s, "[{'podNetworkName':'off-net'}]", &p, &ps), 1);
+	assert_false(pn_problem_is_access(&ps.v[0]));
+	pn_problems_clear(&ps);
+	/* networks without a selector, or with {}, stay open to every namespace */
+	assert_int_equal(plan(&s, "[{'podNetworkName':'media-net'},{'podNetworkName':'open-net'}]",
+			      &p, &ps), 0);
+	expect_clean(&ps);
+	pn_plan_clear(&p);
+	store_clear(&s);
+}
+
+static void unit__plan__namespace_refused_through_attachment(void **state)
+{
+	struct store s = { 0 };
+	struct pn_problems ps = { 0 };
+	struct pn_plan p;
+
+	(void)state;
+	store_access(&s, "{}");
+	assert_int_equal(plan(&s, "[{'podNetworkAttachmentName':'store-att'}]", &p, &ps), 1);
+	expect_only(&ps, "networks[0]", STORAGE_MSG);
+	pn_problems_clear(&ps);
+	store_clear(&s);
+}
+
+static void unit__plan__namespace_allowed(void **state)
+{
+	struct store s = { 0 };
+	struct pn_problems ps = { 0 };
+	struct pn_plan p;
+
+	(void)state;
+	store_access(&s, "{'podnet.dev/tenant':'storage','other':'x'}");
+	assert_int_equal(plan(&s, "[{'podNetworkName':'storage'}]", &p, &ps), 0);
+	expect_clean(&ps);
+	assert_int_equal(p.n, 1);
+	assert_string_equal(p.v[0].ippool, "media-pool");
+	pn_plan_clear(&p);
+	assert_int_equal(plan(&s, "[{'podNetworkAttachmentName':'store-att'}]", &p, &ps), 0);
+	expect_clean(&ps);
+	pn_plan_clear(&p);
+	store_clear(&s);
+}
+
+static void unit__plan__namespace_unknown_refused(void **state)
+{
+	struct store s = { 0 };
+	struct pn_problems ps = { 0 };
+	struct pn_plan p;
+
+	(void)state;
+	store_access(&s, NULL);
+	assert_int_equal(plan(&s, "[{'podNetworkName':'storage'}]", &p, &ps), 1);
+	expect_only(&ps, "networks[0]", "the Namespace is not known, so spec.namespaceSelector "
+					"cannot select it");
+	pn_problems_clear(&ps);
+	/* an open network does not need the Namespace */
+	assert_int_equal(plan(&s, "[{'podNetworkName':'open-net'}]", &p, &ps), 0);
+	pn_plan_clear(&p);
+	store_clear(&s);
+}
+
+static void unit__plan__namespace_planned_network_kept(void **state)
+{
+	struct store s = { 0 };
+	struct pn_problems ps = { 0 };
+	struct pn_plan before, p;
+
+	(void)state;
+	/* planned while team-a was selected */
+	store_access(&s, "{'podnet.dev/tenant':'storage'}");
+	assert_int_equal(plan(&s, "[{'podNetworkName':'storage'}]", &before, &ps), 0);
+	/* the namespace loses the label: the planned Pod keeps storage ... */
+	json_decref(s.namespaces);
+	s.namespaces = jq("{'team-a':{}}");
+	s.current = &before;
+	assert_int_equal(plan(&s, "[{'podNetworkName':'storage'}]", &p, &ps), 0);
+	expect_clean(&ps);
+	assert_true(pn_plan_equal(&p, &before));
+	pn_plan_clear(&p);
+	/* ... through an attachment too, but a new network is still checked */
+	assert_int_equal(plan(&s, "[{'podNetworkAttachmentName':'store-att'}]", &p, &ps), 0);
+	pn_plan_clear(&p);
+	s.current = NULL;
+	assert_int_equal(plan(&s, "[{'podNetworkName':'storage'}]", &p, &ps), 1);
+	expect_only(&ps, "networks[0]", STORAGE_MSG);
+	pn_problems_clear(&ps);
+	pn_plan_clear(&before);
+	store_clear(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -676,6 +818,11 @@ int main(void)
 		cmocka_unit_test(unit__plan__encode_exactly_as_api_md),
 		cmocka_unit_test(unit__plan__decode_problems),
 		cmocka_unit_test(unit__plan__network_status),
+		cmocka_unit_test(unit__plan__namespace_refused_direct),
+		cmocka_unit_test(unit__plan__namespace_refused_through_attachment),
+		cmocka_unit_test(unit__plan__namespace_allowed),
+		cmocka_unit_test(unit__plan__namespace_unknown_refused),
+		cmocka_unit_test(unit__plan__namespace_planned_network_kept),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -65,6 +65,8 @@
 #define PN_MAX_FINALIZERS  64
 #define PN_MAX_STRING      4096 /* any other string field */
 #define PN_MAX_ANNOTATION  (256 * 1024) /* annotation value we parse */
+#define PN_MAX_SELECTOR_TERMS  64  /* matchLabels entries, matchExpressions entries */
+#define PN_MAX_SELECTOR_VALUES 64  /* values of one matchExpressions entry */
 
 enum pn_kind {
 	PN_KIND_UNKNOWN = 0,
@@ -105,6 +107,53 @@ struct pn_param_ref {
 	char *namespace;             /* NULL for cluster-scoped kinds */
 };
 
+/* ---- Label selectors (metav1.LabelSelector) -------------------------------- */
+
+enum pn_selector_op {
+	PN_SELECTOR_IN = 0,
+	PN_SELECTOR_NOT_IN,
+	PN_SELECTOR_EXISTS,
+	PN_SELECTOR_DOES_NOT_EXIST,
+	PN_SELECTOR_OP_UNKNOWN,      /* anything else: a validation problem, selects nothing */
+};
+
+struct pn_label_requirement {
+	char *key;
+	char *operator_;             /* as written */
+	enum pn_selector_op op;
+	char **values;
+	size_t n_values;
+	size_t index;                /* position in matchExpressions (for paths) */
+};
+
+/* matchLabels + matchExpressions, decoded from a LabelSelector. Every term
+ * must hold (AND); a selector with no terms ({}) selects everything. */
+struct pn_label_selector {
+	json_t *raw;                 /* the decoded object (one reference) */
+	char **keys;                 /* matchLabels, in input order */
+	char **values;
+	size_t n_labels;
+	struct pn_label_requirement *exprs;
+	size_t n_exprs;
+};
+
+/* Decodes a LabelSelector at path (e.g. "spec.namespaceSelector"); null
+ * leaves *out NULL. Returns the number of problems or -ENOMEM. */
+int pn_label_selector_decode(const json_t *j, const char *path, struct pn_label_selector **out,
+			     struct pn_problems *ps);
+json_t *pn_label_selector_encode(const struct pn_label_selector *s); /* new reference */
+/* Label keys and values, operators, values required for In/NotIn and
+ * forbidden for Exists/DoesNotExist. s NULL is valid. */
+int pn_label_selector_validate(const struct pn_label_selector *s, const char *path,
+			       struct pn_problems *ps);
+/* true when labels (a JSON object; NULL = no labels) satisfy every term.
+ * NULL and {} select everything; an unknown operator selects nothing. */
+bool pn_label_selector_matches(const struct pn_label_selector *s, const json_t *labels);
+bool pn_label_selector_empty(const struct pn_label_selector *s); /* NULL or no terms */
+void pn_label_selector_free(struct pn_label_selector *s);
+bool pn_is_label_key(const char *s);             /* [prefix/]name, as Kubernetes */
+bool pn_is_label_value(const char *s);           /* <=63, may be empty */
+
 /* ---- PodNetwork ---------------------------------------------------------- */
 
 struct pn_podnetwork {
@@ -116,6 +165,12 @@ struct pn_podnetwork {
 		char *provider;      /* NULL/"" only on "default" */
 		struct pn_param_ref *refs;
 		size_t n_refs;
+		/* spec.namespaceSelector (a podnet extension of the KEP): the
+		 * namespaces whose Pods may attach. NULL when absent (= every
+		 * namespace, what objects written before the field meant); {}
+		 * is every namespace too. Mutable: narrowing it refuses new
+		 * attachments and leaves planned Pods as they are. */
+		struct pn_label_selector *namespace_selector;
 	} spec;
 	struct {
 		int64_t observed_generation;
@@ -128,10 +183,21 @@ json_t *pn_podnetwork_encode(const struct pn_podnetwork *pn); /* new reference o
 int pn_podnetwork_validate(const struct pn_podnetwork *pn, struct pn_problems *ps);
 void pn_podnetwork_default(struct pn_podnetwork *pn);
 /* Adds one problem ("field is immutable") per spec field that differs between
- * old and new other than spec.enabled; returns how many. */
+ * old and new other than spec.enabled and spec.namespaceSelector; returns how
+ * many. */
 int pn_podnetwork_immutable(const struct pn_podnetwork *old, const struct pn_podnetwork *new_,
 			    struct pn_problems *ps);
 void pn_podnetwork_free(struct pn_podnetwork *pn);
+/* 0 = the PodNetwork may be used from namespace ns whose labels are ns_labels
+ * (a JSON object, NULL = no labels); 1 = refused, msg (len bytes, may be
+ * NULL) filled with a sentence naming the PodNetwork, the namespace and the
+ * first rule that does not hold, e.g.
+ *   PodNetwork "storage" may not be used from namespace "tenant-a":
+ *   spec.namespaceSelector (matchLabels podnet.dev/tenant=storage) does not select it
+ * The namespace is taken to carry kubernetes.io/metadata.name=<ns> as on
+ * API servers 1.21+, whatever ns_labels say about that key. */
+int pn_podnetwork_check_namespace(const struct pn_podnetwork *n, const char *ns,
+				  const json_t *ns_labels, char *msg, size_t len);
 
 /* ---- PodNetworkAttachment ------------------------------------------------ */
 

@@ -74,13 +74,27 @@ struct pn_resolver {
 	const struct pn_cniconfig *(*cniconfig)(void *ctx, const char *name);
 	const struct pn_ippool *(*ippool)(void *ctx, const char *name);
 	json_t *(*nad_config)(void *ctx, const char *ns, const char *name);
+	/* The labels of Namespace ns: a JSON object ({} when it has none), or
+	 * NULL when the namespace is not known (not in the cache yet, or not
+	 * among podnetctl's input files). A network whose
+	 * spec.namespaceSelector has terms is refused from an unknown
+	 * namespace (fail closed; the controller plans the Pod again when
+	 * the Namespace shows up). A NULL callback knows no namespace. */
+	const json_t *(*namespace_labels)(void *ctx, const char *ns);
+	/* The plan the Pod has now, or NULL. Networks in it are not checked
+	 * against spec.namespaceSelector again: access is checked when an
+	 * attachment is planned, and narrowing it leaves running Pods their
+	 * attachments. Only a plan podnet itself wrote may be passed here. */
+	const struct pn_plan *current;
 };
 
 /* Builds the plan of a request list read from a Pod in namespace ns.
  * Checks the list (pn_netreqs_validate) and what needs other objects:
  * every network and attachment exists, networks are enabled and not being
- * deleted, a PodNetwork at most once after resolving attachments, a requested
- * fixed address only on a network with an IPPool. Problems have paths
+ * deleted, the namespace may use each network (spec.namespaceSelector, see
+ * pn_podnetwork_check_namespace; not for networks in r->current; the
+ * problem is at networks[i]), a PodNetwork at most once after resolving
+ * attachments, a requested fixed address only on a network with an IPPool. Problems have paths
  * "networks[i].field". Returns the number of problems (the plan is filled
  * only when 0), or -errno. reqs may be NULL or empty: default on eth0 (and
  * an empty plan for a hostNetwork Pod, which has no network of its own). */
@@ -92,6 +106,10 @@ int pn_plan_build(const struct pn_netreqs *reqs, const char *ns, bool host_netwo
  * of the same group/kind. */
 int pn_plan_build_pod(const struct pn_pod *pod, const struct pn_resolver *r, struct pn_plan *out,
 		      struct pn_problems *ps);
+/* true when p is a refusal of namespace access by pn_plan_build (its
+ * message says 'PodNetwork "N" may not be used from namespace "NS": ...'),
+ * for callers that report those apart (Event reason NetworkNotAllowed). */
+bool pn_problem_is_access(const struct pn_problem *p);
 /* The plan of a Pod that asks for nothing: default on eth0, both routes. */
 int pn_plan_default(struct pn_plan *out);
 
