@@ -8,6 +8,9 @@
  *   plan-sign pubkey FILE             its public key (PEM) on stdout
  *   plan-sign sign FILE UID SEQ PLAN  the podnet.dev/plan-signature value of PLAN
  *                                     (the exact annotation text) for Pod UID
+ *   plan-sign verify PUB UID PLAN SIG exit 0 when SIG signs PLAN for UID with the
+ *                                     public key (PEM) in file PUB; prints the seq,
+ *                                     else why not (exit 1)
  *
  * Built into $(BUILD)/test/plan-sign; never installed. */
 #include <errno.h>
@@ -21,7 +24,7 @@
 
 #include "pn/plan_sign.h"
 
-static struct pn_plan_key *load(const char *path)
+static struct pn_plan_key *load_kind(const char *path, int private)
 {
 	char buf[PN_PLAN_KEY_PEM_MAX + 1], err[256];
 	FILE *f = fopen(path, "re");
@@ -34,7 +37,7 @@ static struct pn_plan_key *load(const char *path)
 	}
 	n = fread(buf, 1, sizeof(buf), f);
 	fclose(f);
-	k = pn_plan_key_from_pem(buf, n, 1, err, sizeof(err));
+	k = pn_plan_key_from_pem(buf, n, private, err, sizeof(err));
 	if (!k) {
 		fprintf(stderr, "plan-sign: %s: %s\n", path, err);
 		exit(1);
@@ -42,9 +45,15 @@ static struct pn_plan_key *load(const char *path)
 	return k;
 }
 
+static struct pn_plan_key *load(const char *path)
+{
+	return load_kind(path, 1);
+}
+
 static int usage(void)
 {
-	fprintf(stderr, "usage: plan-sign genkey FILE | keyid FILE | pubkey FILE | sign FILE UID SEQ PLAN\n");
+	fprintf(stderr, "usage: plan-sign genkey FILE | keyid FILE | pubkey FILE | sign FILE UID SEQ PLAN |\n"
+		"                 verify PUB UID PLAN SIG\n");
 	return 2;
 }
 
@@ -96,6 +105,22 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		printf("%s\n", s);
+	} else if (!strcmp(argv[1], "verify") && argc == 6) {
+		struct pn_plan_keyring ring = { 0 };
+		uint64_t seq;
+		int r;
+
+		k = load_kind(argv[2], 0);
+		s = NULL;
+		r = pn_plan_keyring_add(&ring, k) < 0 ? -ENOMEM
+			: pn_plan_verify(&ring, argv[3], argv[4], argv[5], &seq, NULL, err, sizeof(err));
+		pn_plan_keyring_clear(&ring);
+		if (r < 0) {
+			printf("%s\n", err);
+			pn_plan_key_free(k);
+			return 1;
+		}
+		printf("%" PRIu64 "\n", seq);
 	} else {
 		return usage();
 	}
