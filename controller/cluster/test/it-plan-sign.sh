@@ -110,7 +110,6 @@ allocated_is() { [ "$(k get ippool sign-pool -o 'jsonpath={.status.ranges[0].all
 events_say() { events_of "$1" | grep -qF "$2"; }
 good_has_15() { [ "$(ips_of good-1)" = '["172.30.7.15/24"]' ]; }
 not_15() { ! ips_of "$1" | grep -q 172.30.7.15; }
-interfaces_are() { [ "$(plan_of "$1" | jq -c '[.attachments[].interface]')" = "$2" ]; }
 no_plan() { [ -z "$(plan_of "$1")" ] && [ -z "$(sig_of "$1")" ]; }
 seq_of() { sig_of "$1" | cut -d. -f3; }
 
@@ -123,7 +122,8 @@ check "forged_at_start__event_plan_rejected" poll 20 rejected forged-1
 check "forged_at_start__event_says_why" events_say forged-1 "podnet.dev/plan-signature: missing"
 check "forged_at_start__replaced_by_signed_plan" poll 20 verified forged-1
 check "forged_at_start__replacement_not_the_forged_address" not_15 forged-1
-check "forged_at_start__replacement_has_no_evil0" interfaces_are forged-1 '["eth0","net1"]'
+no_evil0() { plan_of "$1" | jq -e '[.attachments[].interface] | index("evil0") == null' >/dev/null; }
+check "forged_at_start__replacement_has_no_evil0" no_evil0 forged-1
 check "asks_nothing__forged_plan_removed" poll 20 no_plan quiet-1
 check "asks_nothing__event_names_the_key" poll 10 events_say quiet-1 "which is not listed in ConfigMap podnet-system/podnet-plan-keys"
 check "pool__two_allocated" poll 10 allocated_is 2
@@ -152,7 +152,8 @@ both_new() { verified good-1 "$logdir/ctl2.pub" && verified forged-1 "$logdir/ct
 check "rotation__plans_signed_again_with_new_key" poll 30 both_new
 check "rotation__addresses_kept" good_has_15
 check "rotation__pool_allocated_unchanged" poll 10 allocated_is 2
-check "rotation__no_plan_rejected_for_old_key" sh -c "! k -n $ns get events -o json | grep -qF 'key $keyid'"
+# plans signed with the old key stay trusted while it is listed: signed again, not rejected
+check "rotation__no_plan_rejected_for_old_key" sh -c "! grep -qF 'not written by podnet-controller' '$logdir/ctl-b.log'"
 
 if [ "$failed" != 0 ]; then
 	for f in "$logdir"/ctl-*.log; do echo "--- $f"; tail -30 "$f"; done
