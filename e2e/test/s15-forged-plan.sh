@@ -38,7 +38,8 @@ $(network_yaml s15-net s15-bridge '{type: bridge, bridge: pn-s15, isGateway: fal
 EOF
 check "s15__network__ready" poll 30 net_ready s15-net
 mkns $ns
-check "s15__victim__created" mkpod $ns victim '- podNetworkName: s15-net
+check "s15__victim__created" mkpod $ns victim '- podNetworkName: default
+- podNetworkName: s15-net
   interfaceName: net1'
 check "s15__victim__running" poll 90 running $ns victim
 check "s15__victim__has_first_address" poll 15 addr_is $ns victim net1 10.46.0.10/24
@@ -88,7 +89,8 @@ check "s15__stopped__forged_pod_created_by_tenant" evil_pod evil2
 check "s15__stopped__pod_runs" poll 90 running $tns evil2
 check "s15__stopped__netns_eth0_only" links_are $tns evil2 "eth0 lo "
 check "s15__stopped__agent_event_says_unsigned" poll 30 agent_rejected evil2 "podnet.dev/plan-signature: missing"
-check "s15__stopped__forged_plan_still_there" sh -c "[ -n \"\$(k -n $tns get pod evil2 -o 'jsonpath={.metadata.annotations.podnet\\.dev/plan}')\" ]"
+has_plan() { [ -n "$(plan_of $tns "$1")" ]; }
+check "s15__stopped__forged_plan_still_there" has_plan evil2
 # the victim's real plan and signature, copied onto the tenant's running Pod
 vplan=$(plan_of $ns victim)
 vsig=$(annotation $ns victim podnet.dev/plan-signature)
