@@ -15,6 +15,7 @@
 #   UNIT_TESTS         test programs run by check-unit (and under ASan, valgrind)
 #   INTEGRATION_TESTS  programs/scripts that need the local cluster
 #   FUZZERS            libFuzzer harness names (source fuzz/NAME.c style)
+#   TEST_TOOLS         helper programs the tests run (built, never installed)
 
 BUILD    ?= build
 CC       ?= cc
@@ -22,7 +23,7 @@ SAN      ?=
 V        ?=
 
 PKG_CONFIG ?= pkg-config
-PKGS       := jansson yaml-0.1 libcurl libcjson cmocka
+PKGS       := jansson yaml-0.1 libcurl libcjson cmocka libcrypto
 
 CSTD     := -std=gnu11
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -48,6 +49,7 @@ BINS              :=
 UNIT_TESTS        :=
 INTEGRATION_TESTS :=
 FUZZERS           :=
+TEST_TOOLS        :=
 
 .PHONY: all
 all: build-all
@@ -125,13 +127,13 @@ $(BUILD)/test/programs_version: e2e/test/programs-version.sh $(BUILD)/gen/versio
 UNIT_TESTS += $(BUILD)/test/programs_version
 
 .PHONY: build-all
-build-all: $(BINS) $(UNIT_TESTS)
+build-all: $(BINS) $(UNIT_TESTS) $(TEST_TOOLS)
 
 # ---- dependencies ----------------------------------------------------------
 DEB_PACKAGES := build-essential clang llvm libclang-rt-14-dev pkg-config valgrind \
                 libcurl4-openssl-dev libev-dev libjansson-dev libcjson-dev libyaml-dev \
                 libcmocka-dev libmicrohttpd-dev iproute2 iputils-ping jq curl ca-certificates \
-                mmdebstrap busybox-static
+                mmdebstrap busybox-static libssl-dev
 
 .PHONY: deps
 deps:

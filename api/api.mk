@@ -55,3 +55,11 @@ fuzz-run: fuzz
 	  grep -E '^Done|ERROR|SUMMARY' $(BUILD)/fuzz/$$f.log; \
 	  [ $$rc = 0 ] || exit 1; \
 	done
+
+# plan-sign: signs plans with a key file, for tests that write plans by hand.
+$(BUILD)/test/plan-sign: $(BUILD)/obj/api/tools/plan-sign.o $(API_LIB)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+TEST_TOOLS += $(BUILD)/test/plan-sign

@@ -144,6 +144,15 @@ struct cli_status_pod {
  * attached; a Pod that asks for networks must have a plan. Returns 0,
  * -EINVAL (not a Pod object) or -ENOMEM. */
 int cli_status_pod_new(const json_t *pod, struct cli_status_pod **out);
+/* The same, and the plan's signature: a plan without podnet.dev/plan-
+ * signature is wrong (the agent ignores it); with keys (the ConfigMap
+ * podnet-system/podnet-plan-keys, when it could be read) a plan that does
+ * not verify for the Pod's uid is wrong too. With keys NULL a plan signed by
+ * another key shows through its network-status: the agent attached none of
+ * it. */
+struct pn_plan_keyring;
+int cli_status_pod_new_keys(const json_t *pod, const struct pn_plan_keyring *keys,
+			    struct cli_status_pod **out);
 void cli_status_pod_free(struct cli_status_pod *p);
 /* Picks the newest Warning Event about the Pod from an EventList (or a
  * list of Events): by lastTimestamp, eventTime, firstTimestamp,

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "pn/plan_sign.h"
 
 #define CELL_MAX 512 /* a table cell or a detail line, in bytes */
 
@@ -421,6 +422,32 @@ cleanup:
 
 int cli_status_pod_new(const json_t *pod, struct cli_status_pod **out)
 {
+	return cli_status_pod_new_keys(pod, NULL, out);
+}
+
+/* Whether the plan is one the agent acts on; a why line when not. */
+static int check_signature(struct cli_status_pod *p, const json_t *pod, const char *plan_text,
+			   const struct pn_plan_keyring *keys, bool *trusted)
+{
+	const char *sig = annotation(pod, PN_ANNOTATION_PLAN_SIGNATURE);
+	char err[512];
+
+	*trusted = true;
+	if (!sig) {
+		*trusted = false;
+		return why(p, "%s: not signed by podnet-controller (%s missing): the agent ignores it",
+			   PN_ANNOTATION_PLAN, PN_ANNOTATION_PLAN_SIGNATURE);
+	}
+	if (keys && pn_plan_verify(keys, p->uid, plan_text, sig, NULL, NULL, err, sizeof(err)) < 0) {
+		*trusted = false;
+		return why(p, "%s: %s: the agent ignores it", PN_ANNOTATION_PLAN, err);
+	}
+	return 0;
+}
+
+int cli_status_pod_new_keys(const json_t *pod, const struct pn_plan_keyring *keys,
+			    struct cli_status_pod **out)
+{
 	const json_t *meta = json_object_get(pod, "metadata");
 	const json_t *status = json_object_get(pod, "status");
 	const char *plan_text = annotation(pod, PN_ANNOTATION_PLAN);
@@ -473,6 +500,13 @@ int cli_status_pod_new(const json_t *pod, struct cli_status_pod **out)
 	if (r < 0)
 		goto cleanup;
 	if (plan_text) {
+		bool trusted;
+
+		/* an untrusted plan is still shown against network-status */
+		r = check_signature(p, pod, plan_text, keys, &trusted);
+		if (r < 0)
+			goto cleanup;
+		(void)trusted;
 		r = pn_plan_loads(plan_text, strlen(plan_text), &p->plan_own, &ps);
 		if (r < 0)
 			goto cleanup;

@@ -13,6 +13,8 @@
 #include "cli/statuscmd.h"
 #include "kube/client.h"
 #include "kube/config.h"
+#include "kube/ops.h"
+#include "pn/plan_sign.h"
 
 #define EXIT_WRONG 1
 #define EXIT_USAGE 2
@@ -25,6 +27,8 @@ struct status_run {
 	struct pn_kube_client *c;
 	struct cli_status_pod **pods;
 	size_t n, cap;
+	struct pn_plan_keyring keys;
+	bool have_keys; /* the ConfigMap of public keys could be read */
 };
 
 /* Prints why a request failed; returns EXIT_USAGE. */
@@ -38,6 +42,25 @@ static int request_failed(const struct status_run *s, const char *what, int rc,
 		fprintf(stderr, "podnetctl: %s: HTTP %ld%s%s%s%s\n", what, st->http,
 			st->reason[0] ? " " : "", st->reason, st->message[0] ? ": " : "", st->message);
 	return EXIT_USAGE;
+}
+
+/* The public keys plans are checked with, when this user may read them;
+ * otherwise plans are checked for a signature only, and one signed by
+ * another key shows through its network-status (the agent attached none
+ * of it). */
+static void read_keys(struct status_run *s)
+{
+	struct pn_kube_sync sy = PN_KUBE_SYNC_INIT;
+	char err[256];
+	int r;
+
+	r = pn_kube_get(s->c, &pn_kube_res_configmaps, PN_PLAN_KEY_NAMESPACE, PN_PLAN_KEYS_CONFIGMAP,
+			pn_kube_sync_done, &sy);
+	r = pn_kube_sync_wait(s->c, &sy, r);
+	if (r == 0 && pn_plan_keyring_load_configmap(&s->keys, json_object_get(sy.body, "data"), err,
+						     sizeof(err)) > 0)
+		s->have_keys = true;
+	pn_kube_sync_clear(&sy);
 }
 
 static int add_pod(struct status_run *s, const json_t *pod)
@@ -57,7 +80,7 @@ static int add_pod(struct status_run *s, const json_t *pod)
 		s->pods = nv;
 		s->cap = cap;
 	}
-	r = cli_status_pod_new(pod, &p);
+	r = cli_status_pod_new_keys(pod, s->have_keys ? &s->keys : NULL, &p);
 	if (r == -EINVAL)
 		return 0; /* not a Pod object: nothing to show */
 	if (r < 0)
@@ -297,6 +320,7 @@ int cli_cmd_status(int argc, char **argv, const char *prog)
 		fprintf(stderr, "podnetctl: cannot create the Kubernetes client\n");
 		goto cleanup;
 	}
+	read_keys(&s);
 	rc = pod ? get_pod(&s, ns, pod) : list_pods(&s, all ? NULL : ns);
 	if (rc)
 		goto cleanup;
@@ -326,5 +350,6 @@ cleanup:
 	free(s.pods);
 	pn_kube_client_free(s.c);
 	pn_kube_config_free(s.cfg);
+	pn_plan_keyring_clear(&s.keys);
 	return rc;
 }

@@ -37,6 +37,7 @@ struct pn_addrs_pod {
 	double last_write;  /* the controller's: last plan write started */
 	unsigned inflight;  /* plan writes not completed */
 	uint64_t min_rv;    /* observations below this resourceVersion are stale */
+	uint64_t seq;       /* the controller's: highest plan seq verified or written */
 	struct pn_hold *v;
 	size_t n, cap;
 };

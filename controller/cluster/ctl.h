@@ -19,6 +19,7 @@
 #include "kube/workqueue.h"
 #include "pn/model.h"
 #include "pn/plan.h"
+#include "pn/plan_sign.h"
 
 #define PN_FINALIZER       "podnet.dev/in-use"
 #define PN_ANNOTATION_ACCEPTED "podnet.dev/accepted-spec"
@@ -96,6 +97,11 @@ struct pn_ctl {
 
 	struct pn_metrics m;
 	void *metrics_srv;           /* metrics.c */
+	/* keys.c: the signing key (from the Secret) and the keys plans are
+	 * checked against (the ConfigMap's, ours included); set before the
+	 * rebuild reads any plan */
+	struct pn_plan_key *plan_key;
+	struct pn_plan_keyring plan_keys;
 	bool synced;
 };
 
@@ -150,6 +156,10 @@ int pn_ctl_pod_load(struct pn_ctl *ctl, json_t *pod);
 /* Releases the holds of Pods gone from the cache for 30 s. */
 void pn_ctl_sweep(struct pn_ctl *ctl);
 json_t *pn_ctl_parse_networks(const char *text, size_t len, char *err, size_t errlen, void *ctx);
+
+/* keys.c: makes sure the signing key exists and is published, then calls
+ * done (retries every 2 s until it can). */
+void pn_ctl_keys_ensure(struct pn_ctl *ctl, void (*done)(struct pn_ctl *ctl));
 
 /* status.c: status writes shared by the reconcilers */
 int pn_ctl_write_status(struct pn_ctl *ctl, const struct pn_kube_resource *res, const char *ns,

@@ -519,7 +519,8 @@ static void wait_sync_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	if (!ctl->synced)
 		return;
 	ev_timer_stop(loop, w);
-	begin_rebuild(ctl);
+	/* plans are read and written only with the signing key in hand */
+	pn_ctl_keys_ensure(ctl, begin_rebuild);
 }
 
 static void on_started(void *ud)

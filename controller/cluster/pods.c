@@ -8,7 +8,15 @@
  * an error whose request may have been applied), its addresses stay held
  * until the Pod is observed at a resourceVersion past that version: such an
  * observation shows whether the plan is there, and only then are addresses
- * that are not in it released. */
+ * that are not in it released.
+ *
+ * Signed plans: every plan written carries podnet.dev/plan-signature, the
+ * signature of (Pod UID, seq, plan text) with the key of keys.c, in the same
+ * patch. A plan on a Pod that does not verify against the key ring was not
+ * written by podnet-controller: its addresses are never held (at rebuild or
+ * in any observation), a Warning Event PlanRejected says why, and it is
+ * replaced by the controller's own signed plan, or removed with its
+ * signature when the Pod asks for nothing. */
 #include "cluster/ctl.h"
 
 #include <errno.h>
@@ -117,7 +125,7 @@ json_t *pn_ctl_pod_transform(void *ud, json_t *obj)
 	static const char *const keep[] = { "name", "namespace", "uid", "resourceVersion",
 					    "deletionTimestamp", "generation" };
 	static const char *const keep_ann[] = { PN_ANNOTATION_NETWORKS, PN_ANNOTATION_PLAN,
-						PN_ANNOTATION_STATUS };
+						PN_ANNOTATION_PLAN_SIGNATURE, PN_ANNOTATION_STATUS };
 
 	m = json_object();
 	out = json_pack("{ss ss so s{} s{}}", "apiVersion", "v1", "kind", "Pod", "metadata", m,
@@ -230,6 +238,16 @@ static const char *pool_for(struct pn_ctl *ctl, const char *ns, const char *netw
 	return n && known == 0 ? cand[0] : NULL;
 }
 
+/* 0 when the Pod's plan was signed by a trusted key for this Pod; *seq and
+ * keyid (PN_PLAN_KEYID_LEN+1 bytes, may be NULL) filled. */
+static int plan_verified(struct pn_ctl *ctl, json_t *slim, uint64_t *seq, char *keyid, char *err,
+			 size_t errlen)
+{
+	return pn_plan_verify(&ctl->plan_keys, meta_str(slim, "uid"),
+			      annotation(slim, PN_ANNOTATION_PLAN),
+			      annotation(slim, PN_ANNOTATION_PLAN_SIGNATURE), seq, keyid, err, errlen);
+}
+
 struct want {
 	struct pn_hold *v;
 	size_t n, cap;
@@ -304,6 +322,16 @@ static int wanted(struct pn_ctl *ctl, struct pn_addrs_pod *p, json_t *slim, stru
 
 	pn_pod_decode(slim, &opts, &s->pod, &ps);
 	pn_problems_clear(&ps);
+	if (plan) {
+		/* a plan we did not sign holds nothing */
+		char err[256];
+		uint64_t seq = 0;
+
+		if (plan_verified(ctl, slim, &seq, NULL, err, sizeof(err)) < 0)
+			plan = NULL;
+		else if (p && seq > p->seq)
+			p->seq = seq;
+	}
 	if (plan && pn_plan_loads(plan, strlen(plan), &s->plan, &ps) < 0)
 		memset(&s->plan, 0, sizeof(s->plan));
 	pn_problems_clear(&ps);
@@ -394,8 +422,13 @@ void pn_ctl_pod_deleted(struct pn_ctl *ctl, json_t *pod)
 	const char *uid = meta_str(pod, "uid");
 	char key[512];
 
-	if (pn_informer_key(pod, key, sizeof(key)) == 0)
+	if (pn_informer_key(pod, key, sizeof(key)) == 0) {
+		char wkey[600];
+
 		waiting_clear(ctl, key);
+		snprintf(wkey, sizeof(wkey), "Pod/%s/PlanRejected", key);
+		free(pn_strmap_del(&ctl->warned, wkey));
+	}
 	if (uid && pn_addrs_pod(&ctl->addrs, uid, false)) {
 		pn_addrs_pod_release(&ctl->addrs, uid);
 		ctl->requeue_waiting = true;
@@ -426,6 +459,26 @@ static void report(struct pn_ctl *ctl, json_t *slim, const char *key, const char
 	pn_kube_recorder_event(ctl->rec, slim, "Warning", reason, msg);
 	dup = strdup(msg);
 	if (dup && pn_strmap_put(&ctl->waiting, key, dup) == 0)
+		free(old);
+	else
+		free(dup);
+}
+
+/* A plan on the Pod that is not ours: said once per distinct reason. */
+static void reject(struct pn_ctl *ctl, json_t *slim, const char *pkey, const char *why)
+{
+	char wkey[600], msg[768], *old, *dup;
+
+	snprintf(wkey, sizeof(wkey), "Pod/%s/PlanRejected", pkey);
+	snprintf(msg, sizeof(msg), "podnet.dev/plan not written by podnet-controller, ignored and "
+		 "replaced: %s", why);
+	old = pn_strmap_get(&ctl->warned, wkey);
+	if (old && !strcmp(old, msg))
+		return;
+	pn_ctl_log(ctl, 0, "Pod %s: %s", pkey, msg);
+	pn_kube_recorder_event(ctl->rec, slim, "Warning", "PlanRejected", msg);
+	dup = strdup(msg);
+	if (dup && pn_strmap_put(&ctl->warned, wkey, dup) == 0)
 		free(old);
 	else
 		free(dup);
@@ -501,30 +554,60 @@ static char *json_pointer_escape(const char *s)
 	return out;
 }
 
+/* One guarded JSON patch: text and its signature together, or (text NULL)
+ * the removal of both annotations. */
 static int write_plan(struct pn_ctl *ctl, struct pn_addrs_pod *p, json_t *slim, const char *key,
 		      const char *pkey, const char *text)
 {
-	const char *rv = meta_str(slim, "resourceVersion");
+	const char *rv = meta_str(slim, "resourceVersion"), *uid = meta_str(slim, "uid");
 	bool has_ann = json_object_get(json_object_get(slim, "metadata"), "annotations") != NULL;
-	char path[128], *esc = json_pointer_escape(PN_ANNOTATION_PLAN), *body;
+	char path[128], spath[128], *esc = json_pointer_escape(PN_ANNOTATION_PLAN), *body = NULL;
+	char *sesc = json_pointer_escape(PN_ANNOTATION_PLAN_SIGNATURE), *sig = NULL;
+	uint64_t seq = p->seq + 1;
 	json_t *ops;
 	struct pwrite *w;
 	int r;
 
-	if (!esc)
+	if (!esc || !sesc) {
+		free(esc);
+		free(sesc);
 		return -ENOMEM;
+	}
 	snprintf(path, sizeof(path), "/metadata/annotations/%s", esc);
+	snprintf(spath, sizeof(spath), "/metadata/annotations/%s", sesc);
 	free(esc);
-	if (has_ann)
-		ops = json_pack("[{ss ss ss} {ss ss ss}]", "op", "test", "path",
-				"/metadata/resourceVersion", "value", rv ?: "", "op", "add", "path",
-				path, "value", text);
-	else
-		ops = json_pack("[{ss ss ss} {ss ss s{ss}}]", "op", "test", "path",
-				"/metadata/resourceVersion", "value", rv ?: "", "op", "add", "path",
-				"/metadata/annotations", "value", PN_ANNOTATION_PLAN, text);
-	body = ops ? json_dumps(ops, JSON_COMPACT) : NULL;
+	free(sesc);
+	ops = json_pack("[{ss ss ss}]", "op", "test", "path", "/metadata/resourceVersion", "value",
+			rv ?: "");
+	if (!ops)
+		return -ENOMEM;
+	if (!text) {
+		if (annotation(slim, PN_ANNOTATION_PLAN))
+			json_array_append_new(ops, json_pack("{ss ss}", "op", "remove", "path", path));
+		if (annotation(slim, PN_ANNOTATION_PLAN_SIGNATURE))
+			json_array_append_new(ops, json_pack("{ss ss}", "op", "remove", "path", spath));
+	} else {
+		sig = ctl->plan_key && uid ? pn_plan_sign(ctl->plan_key, uid, seq, text) : NULL;
+		if (!sig) {
+			pn_ctl_log(ctl, 0, "Pod %s: cannot sign the plan (uid %s)", pkey, uid ?: "none");
+			json_decref(ops);
+			return -EINVAL;
+		}
+		if (has_ann) {
+			json_array_append_new(ops, json_pack("{ss ss ss}", "op", "add", "path", path,
+							     "value", text));
+			json_array_append_new(ops, json_pack("{ss ss ss}", "op", "add", "path", spath,
+							     "value", sig));
+		} else {
+			json_array_append_new(ops, json_pack("{ss ss s{ss ss}}", "op", "add", "path",
+							     "/metadata/annotations", "value",
+							     PN_ANNOTATION_PLAN, text,
+							     PN_ANNOTATION_PLAN_SIGNATURE, sig));
+		}
+	}
+	body = json_array_size(ops) > 1 ? json_dumps(ops, JSON_COMPACT) : NULL;
 	json_decref(ops);
+	free(sig);
 	w = calloc(1, sizeof(*w));
 	if (!body || !w || !(w->uid = strdup(p->uid))) {
 		free(body);
@@ -545,6 +628,8 @@ static int write_plan(struct pn_ctl *ctl, struct pn_addrs_pod *p, json_t *slim, 
 		return r;
 	}
 	p->inflight++;
+	if (text)
+		p->seq = seq; /* never signed twice with one seq, whatever the outcome */
 	p->last_write = ev_now(ctl->loop);
 	if (rv_num(rv) + 1 > p->min_rv)
 		p->min_rv = rv_num(rv) + 1;
@@ -609,7 +694,8 @@ int pn_ctl_reconcile_pod(struct pn_ctl *ctl, const char *ns, const char *name)
 	struct pn_pod *pod = NULL;
 	struct pn_addrs_pod *p;
 	const char *cur;
-	char *text = NULL;
+	char *text = NULL, cur_key[PN_PLAN_KEYID_LEN + 1] = "";
+	bool forged = false;
 	int r;
 
 	snprintf(key, sizeof(key), "pod/%s/%s", ns, name);
@@ -645,12 +731,22 @@ int pn_ctl_reconcile_pod(struct pn_ctl *ctl, const char *ns, const char *name)
 	    ev_now(ctl->loop) - p->last_write < 2.0)
 		return -EAGAIN;
 	cur = annotation(slim, PN_ANNOTATION_PLAN);
+	if (cur && plan_verified(ctl, slim, NULL, cur_key, msg, sizeof(msg)) < 0) {
+		reject(ctl, slim, pkey, msg);
+		cur = NULL;
+		forged = true;
+	}
 	r = pn_pod_decode(slim, &opts, &pod, &ps);
 	if (r < 0)
 		goto out;
 	if (!pod->networks.present) {
 		/* Asks for nothing: the agent plans it alone, unless we planned it
-		 * before (the request was removed: back to the default). */
+		 * before (the request was removed: back to the default). A plan
+		 * that is not ours goes, with its signature. */
+		if (forged) {
+			r = write_plan(ctl, p, slim, key, pkey, NULL);
+			goto out;
+		}
 		if (!cur || default_only_plan(cur)) {
 			waiting_clear(ctl, pkey);
 			goto out;
@@ -707,7 +803,9 @@ int pn_ctl_reconcile_pod(struct pn_ctl *ctl, const char *ns, const char *name)
 		r = -ENOMEM;
 		goto out;
 	}
-	if (cur && !strcmp(cur, text)) {
+	/* the same text under an older key is signed again with ours */
+	if (cur && !strcmp(cur, text) && ctl->plan_key &&
+	    !strcmp(cur_key, pn_plan_key_id(ctl->plan_key))) {
 		waiting_clear(ctl, pkey);
 		goto out;
 	}

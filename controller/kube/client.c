@@ -72,6 +72,7 @@ struct pn_kube_client {
 };
 
 const struct pn_kube_resource pn_kube_res_configmaps = { "", "v1", "configmaps", 1 };
+const struct pn_kube_resource pn_kube_res_secrets = { "", "v1", "secrets", 1 };
 const struct pn_kube_resource pn_kube_res_pods = { "", "v1", "pods", 1 };
 const struct pn_kube_resource pn_kube_res_nodes = { "", "v1", "nodes", 0 };
 const struct pn_kube_resource pn_kube_res_events = { "", "v1", "events", 1 };

@@ -104,6 +104,7 @@ struct pn_kube_resource {
 };
 
 extern const struct pn_kube_resource pn_kube_res_configmaps;
+extern const struct pn_kube_resource pn_kube_res_secrets;
 extern const struct pn_kube_resource pn_kube_res_pods;
 extern const struct pn_kube_resource pn_kube_res_nodes;
 extern const struct pn_kube_resource pn_kube_res_events;

@@ -59,6 +59,10 @@ void pn_agent_free(struct pn_agent *a);
 int pn_agent_plan_set(struct pn_agent *a, const char *ns, const char *name, const char *uid, const char *plan_json);
 /* The Pod asked for networks but has no plan yet: ADD waits (plan_wait_ms). */
 int pn_agent_plan_pending(struct pn_agent *a, const char *ns, const char *name, const char *uid);
+/* The Pod gets default only when its sandbox is created, but a running Pod
+ * is not hot-plugged (nothing it has is detached): for a Pod whose plan was
+ * refused and that asks for nothing. */
+int pn_agent_plan_default_new(struct pn_agent *a, const char *ns, const char *name, const char *uid);
 /* The Pod's request is invalid: ADD fails with this message. */
 int pn_agent_plan_invalid(struct pn_agent *a, const char *ns, const char *name, const char *uid, const char *message);
 /* The Pod is gone from the API (its records stay until DEL/GC). */

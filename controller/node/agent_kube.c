@@ -1,4 +1,15 @@
-/* node/agent_kube.c — the Pod watch and the network-status writer. */
+/* node/agent_kube.c — the Pod watch and the network-status writer, and the
+ * check that a Pod's plan was written by podnet-controller.
+ *
+ * Signed plans (pn/plan_sign.h): the agent acts only on a plan whose
+ * podnet.dev/plan-signature verifies, with a key of the ConfigMap
+ * podnet-system/podnet-plan-keys (watched; or --plan-keys-file), for the
+ * Pod's UID as the API server gave it, with a seq not lower than the last one
+ * verified for that UID. A plan that does not verify is ignored as if absent,
+ * except that it never detaches anything: a Pod that had a verified plan
+ * keeps it; one that asks for nothing gets default at sandbox creation only;
+ * one that asks for networks waits for a real plan. A Warning Event
+ * PlanRejected says why, once per distinct plan. */
 #include <errno.h>
 #include <ev.h>
 #include <jansson.h>
@@ -10,13 +21,16 @@
 #include "kube/client.h"
 #include "kube/config.h"
 #include "kube/informer.h"
+#include "kube/events.h"
 #include "kube/ops.h"
 #include "node/agent_kube.h"
+#include "pn/plan_sign.h"
 #include "podnet/provider.h"
 
 #define ANN_NETWORKS "podnet.dev/networks"
 #define ANN_PLAN     "podnet.dev/plan"
 #define ANN_STATUS   "k8s.v1.cni.cncf.io/network-status"
+#define ANN_SIG      PN_ANNOTATION_PLAN_SIGNATURE
 
 #define MAX_ANNOTATION (256u << 10) /* a larger value is refused, not parsed */
 #define MAX_STATUS_ENTRIES 4096     /* Pods with a network-status waiting to be written */
@@ -42,6 +56,15 @@ struct status_entry {
 	struct status_entry *next;
 };
 
+/* What the agent verified of one Pod (by UID). Loop thread only. */
+struct seen_pod {
+	char *uid;
+	uint64_t seq;           /* last verified seq (0: none yet) */
+	int verified;           /* a verified plan was handed to the core */
+	uint64_t rejected;      /* hash of the last plan refused (Event once) */
+	struct seen_pod *next;
+};
+
 struct pn_agent_kube {
 	struct pn_agent *agent;
 	char *node;
@@ -49,6 +72,11 @@ struct pn_agent_kube {
 	struct ev_loop *loop;
 	struct pn_kube_client *client;
 	struct pn_informer *pods;
+	struct pn_informer *keys_inf; /* the ConfigMap of public keys; NULL with a keys file */
+	struct pn_kube_recorder *rec;
+	struct pn_plan_keyring keys;  /* loop thread only */
+	int keys_known;               /* a ConfigMap (or the file) was read */
+	struct seen_pod *seen;
 	ev_async wake, stop;
 	ev_timer retry, tick;
 	pthread_t thread;
@@ -76,7 +104,7 @@ static json_t *slim_pod(void *ud, json_t *obj)
 	json_t *md = json_object_get(obj, "metadata"), *ann = json_object_get(md, "annotations");
 	json_t *out = json_object(), *m = json_object(), *a = json_object(), *spec = json_object(),
 	       *status = json_object();
-	static const char *const keep[] = {ANN_NETWORKS, ANN_PLAN, ANN_STATUS};
+	static const char *const keep[] = {ANN_NETWORKS, ANN_PLAN, ANN_SIG, ANN_STATUS};
 	(void)ud;
 
 	if (!out || !m || !a || !spec || !status) {
@@ -147,6 +175,101 @@ static int asks_for_networks(const char *text)
 
 /* ---- plans in ------------------------------------------------------------------ */
 
+static struct seen_pod *seen_get(struct pn_agent_kube *k, const char *uid, int create)
+{
+	struct seen_pod *s;
+
+	if (!uid || !*uid)
+		return NULL;
+	for (s = k->seen; s; s = s->next)
+		if (!strcmp(s->uid, uid))
+			return s;
+	if (!create || !(s = calloc(1, sizeof(*s))))
+		return NULL;
+	if (!(s->uid = strdup(uid))) {
+		free(s);
+		return NULL;
+	}
+	s->next = k->seen;
+	k->seen = s;
+	return s;
+}
+
+static void seen_drop(struct pn_agent_kube *k, const char *uid)
+{
+	for (struct seen_pod **pp = &k->seen, *s; uid && (s = *pp); pp = &s->next)
+		if (!strcmp(s->uid, uid)) {
+			*pp = s->next;
+			free(s->uid);
+			free(s);
+			return;
+		}
+}
+
+static uint64_t fnv(uint64_t h, const char *t)
+{
+	for (; t && *t; t++)
+		h = (h ^ (unsigned char)*t) * 1099511628211ull;
+	return (h ^ 0xff) * 1099511628211ull;
+}
+
+/* The Warning Event and the log line of a refused plan, once per distinct
+ * (plan, signature) of a Pod. */
+static void rejected(struct pn_agent_kube *k, json_t *pod, struct seen_pod *s, const char *plan, const char *sig,
+		     const char *why)
+{
+	const char *ns = md_str(pod, "namespace"), *name = md_str(pod, "name"), *uid = md_str(pod, "uid");
+	uint64_t h = fnv(fnv(14695981039346656037ull, plan), sig);
+	char msg[768];
+	json_t *obj;
+
+	if (s && s->rejected == h)
+		return;
+	if (s)
+		s->rejected = h;
+	snprintf(msg, sizeof(msg), "podnet.dev/plan ignored: %s%s", why,
+		 s && s->verified ? "; the Pod keeps what its last verified plan attached" : "");
+	pn_agent_log(PODNET_LOG_WARNING, "Pod %s/%s: %s", ns, name, msg);
+	pthread_mutex_lock(&k->mu);
+	k->st.plans_rejected++;
+	pthread_mutex_unlock(&k->mu);
+	obj = json_pack("{ss ss s{ss ss ss*}}", "apiVersion", "v1", "kind", "Pod", "metadata", "namespace", ns,
+			"name", name, "uid", uid);
+	if (obj && k->rec)
+		pn_kube_recorder_event(k->rec, obj, "Warning", "PlanRejected", msg);
+	json_decref(obj);
+}
+
+/* 0 when the plan may be acted on; else why (in why) it is refused:
+ * -EAGAIN before the keys are known (no verdict, no Event). */
+static int check_plan(struct pn_agent_kube *k, json_t *pod, struct seen_pod **sp, char *why, size_t len)
+{
+	const char *uid = md_str(pod, "uid"), *plan = annotation(pod, ANN_PLAN), *sig = annotation(pod, ANN_SIG);
+	struct seen_pod *s = seen_get(k, uid, 1);
+	uint64_t seq = 0;
+	int r;
+
+	*sp = s;
+	if (!k->keys_known) {
+		snprintf(why, len, "the public keys (ConfigMap %s/%s) are not known yet", PN_PLAN_KEY_NAMESPACE,
+			 PN_PLAN_KEYS_CONFIGMAP);
+		return -EAGAIN;
+	}
+	r = pn_plan_verify(&k->keys, uid, plan, sig, &seq, NULL, why, len);
+	if (r < 0)
+		return r;
+	if (s && seq < s->seq) {
+		snprintf(why, len, "%s: seq %llu is lower than %llu, that of the last plan verified for this Pod "
+			 "(an older plan put back)", ANN_SIG, (unsigned long long)seq, (unsigned long long)s->seq);
+		return -ESTALE;
+	}
+	if (s) {
+		s->seq = seq;
+		s->verified = 1;
+	}
+	return 0;
+}
+
 static void feed(struct pn_agent_kube *k, json_t *pod)
 {
 	const char *ns = md_str(pod, "namespace"), *name = md_str(pod, "name"), *uid = md_str(pod, "uid");
@@ -167,6 +290,21 @@ static void feed(struct pn_agent_kube *k, json_t *pod)
 		json_error_t jerr;
 		json_t *p;
 		char msg[512];
+		struct seen_pod *s = NULL;
+		int v = check_plan(k, pod, &s, msg, sizeof(msg));
+
+		if (v < 0) {
+			if (v != -EAGAIN)
+				rejected(k, pod, s, plan, annotation(pod, ANN_SIG), msg);
+			if (s && s->verified)
+				return; /* never detaches: the last verified plan stays */
+			/* as if absent, without hot-plugging a running Pod */
+			if (asks_for_networks(nets))
+				pn_agent_plan_pending(k->agent, ns, name, uid);
+			else
+				pn_agent_plan_default_new(k->agent, ns, name, uid);
+			return;
+		}
 
 		if (strlen(plan) > MAX_ANNOTATION) {
 			pn_agent_plan_invalid(k->agent, ns, name, uid, "podnet.dev/plan annotation larger than the agent accepts");
@@ -208,10 +346,13 @@ static void on_update(void *ud, json_t *old, json_t *obj)
 	pthread_mutex_lock(&k->mu);
 	k->st.pod_events++;
 	pthread_mutex_unlock(&k->mu);
+	if (!str_eq(md_str(old, "uid"), md_str(obj, "uid")))
+		seen_drop(k, md_str(old, "uid")); /* another Pod of that name now */
 	/* Only what the plan depends on: kubelet's status updates and our own
 	 * network-status writes must not queue hot-plug passes. */
 	if (str_eq(md_str(old, "uid"), md_str(obj, "uid")) &&
 	    str_eq(annotation(old, ANN_PLAN), annotation(obj, ANN_PLAN)) &&
+	    str_eq(annotation(old, ANN_SIG), annotation(obj, ANN_SIG)) &&
 	    str_eq(annotation(old, ANN_NETWORKS), annotation(obj, ANN_NETWORKS)) &&
 	    json_is_true(json_object_get(json_object_get(old, "spec"), "hostNetwork")) ==
 		    json_is_true(json_object_get(json_object_get(obj, "spec"), "hostNetwork")))
@@ -228,6 +369,7 @@ static void on_delete(void *ud, json_t *obj)
 	if (!ns || !name)
 		return;
 	pn_agent_plan_forget(k->agent, ns, name);
+	seen_drop(k, uid);
 	snprintf(key, sizeof(key), "%s/%s", ns, name);
 	pthread_mutex_lock(&k->mu);
 	k->st.pod_events++;
@@ -237,6 +379,111 @@ static void on_delete(void *ud, json_t *obj)
 			e->dead = 1; /* not a newer Pod of the same name */
 	pthread_mutex_unlock(&k->mu);
 	ev_async_send(k->loop, &k->wake);
+}
+
+/* ---- the public keys ------------------------------------------------------------ */
+
+/* Every Pod again through feed: plans that waited for keys, or that a
+ * removed key no longer covers. */
+static void refeed(struct pn_agent_kube *k)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(pn_informer_store(k->pods), key, v) feed(k, v);
+}
+
+static void keys_from(struct pn_agent_kube *k, json_t *cm)
+{
+	char err[256];
+	int n;
+
+	pn_plan_keyring_clear(&k->keys);
+	n = pn_plan_keyring_load_configmap(&k->keys, json_object_get(cm, "data"), err, sizeof(err));
+	if (err[0])
+		pn_agent_log(PODNET_LOG_WARNING, "%s", err);
+	k->keys_known = 1;
+	pthread_mutex_lock(&k->mu);
+	k->st.plan_keys = k->keys.n;
+	pthread_mutex_unlock(&k->mu);
+	pn_agent_log(PODNET_LOG_INFO, "plan keys: %d from ConfigMap %s/%s", n < 0 ? 0 : n, PN_PLAN_KEY_NAMESPACE,
+		     PN_PLAN_KEYS_CONFIGMAP);
+	refeed(k);
+}
+
+static void keys_add(void *ud, json_t *obj)
+{
+	keys_from(ud, obj);
+}
+
+static void keys_update(void *ud, json_t *old, json_t *obj)
+{
+	(void)old;
+	keys_from(ud, obj);
+}
+
+static void keys_delete(void *ud, json_t *obj)
+{
+	struct pn_agent_kube *k = ud;
+	(void)obj;
+
+	/* no verdict without keys: new Pods wait, running ones keep theirs */
+	pn_plan_keyring_clear(&k->keys);
+	k->keys_known = 0;
+	pthread_mutex_lock(&k->mu);
+	k->st.plan_keys = 0;
+	pthread_mutex_unlock(&k->mu);
+	pn_agent_log(PODNET_LOG_WARNING, "ConfigMap %s/%s deleted: plans cannot be verified until "
+		     "podnet-controller publishes its key again", PN_PLAN_KEY_NAMESPACE, PN_PLAN_KEYS_CONFIGMAP);
+}
+
+static void keys_synced(void *ud)
+{
+	struct pn_agent_kube *k = ud;
+
+	if (!k->keys_known)
+		pn_agent_log(PODNET_LOG_WARNING, "ConfigMap %s/%s not found: plans cannot be verified until "
+			     "podnet-controller publishes its key", PN_PLAN_KEY_NAMESPACE, PN_PLAN_KEYS_CONFIGMAP);
+}
+
+/* --plan-keys-file: one or more PEM public keys. */
+static int keys_file(struct pn_agent_kube *k, const char *path, char *err, size_t errlen)
+{
+	static const char begin[] = "-----BEGIN PUBLIC KEY-----", end[] = "-----END PUBLIC KEY-----";
+	char buf[PN_PLAN_MAX_KEYS * 256], *p, *e;
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (!f) {
+		snprintf(err, errlen, "--plan-keys-file %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	for (p = strstr(buf, begin); p; p = strstr(e, begin)) {
+		struct pn_plan_key *key;
+		char e2[200];
+
+		e = strstr(p, end);
+		if (!e)
+			break;
+		e += strlen(end);
+		key = pn_plan_key_from_pem(p, (size_t)(e - p), 0, e2, sizeof(e2));
+		if (!key || pn_plan_keyring_add(&k->keys, key) < 0) {
+			snprintf(err, errlen, "--plan-keys-file %s: %s", path, key ? "too many keys" : e2);
+			pn_plan_key_free(key);
+			return -EINVAL;
+		}
+		pn_plan_key_free(key);
+	}
+	if (!k->keys.n) {
+		snprintf(err, errlen, "--plan-keys-file %s: no PEM public key in it", path);
+		return -EINVAL;
+	}
+	k->keys_known = 1;
+	k->st.plan_keys = k->keys.n;
+	return 0;
 }
 
 /* ---- status out ------------------------------------------------------------------ */
@@ -500,6 +747,8 @@ static void stop_cb(struct ev_loop *loop, ev_async *w, int revents)
 	(void)revents;
 
 	pn_informer_stop(k->pods);
+	if (k->keys_inf)
+		pn_informer_stop(k->keys_inf);
 	ev_timer_stop(loop, &k->retry);
 	ev_timer_stop(loop, &k->tick);
 	ev_async_stop(loop, &k->wake);
@@ -581,6 +830,31 @@ int pn_agent_kube_start(struct pn_agent *a, const struct pn_agent_kube_opts *o, 
 	}
 	pn_informer_add_handlers(k->pods, &(struct pn_informer_handlers){on_add, on_update, on_delete, k});
 	pn_informer_on_synced(k->pods, on_synced, k);
+	k->rec = pn_kube_recorder_new(k->client, "podnet-agent", k->node, 600);
+	if (!k->rec) {
+		r = -ENOMEM;
+		snprintf(err, errlen, "cannot create the Event recorder");
+		goto fail;
+	}
+	if (o->plan_keys_file) {
+		r = keys_file(k, o->plan_keys_file, err, errlen);
+		if (r < 0)
+			goto fail;
+	} else {
+		memset(&io, 0, sizeof(io));
+		io.watch.res = &pn_kube_res_configmaps;
+		io.watch.ns = PN_PLAN_KEY_NAMESPACE;
+		io.watch.field_selector = "metadata.name=" PN_PLAN_KEYS_CONFIGMAP;
+		k->keys_inf = pn_informer_new(k->client, &io);
+		if (!k->keys_inf) {
+			r = -ENOMEM;
+			snprintf(err, errlen, "cannot create the plan keys informer");
+			goto fail;
+		}
+		pn_informer_add_handlers(k->keys_inf,
+					 &(struct pn_informer_handlers){keys_add, keys_update, keys_delete, k});
+		pn_informer_on_synced(k->keys_inf, keys_synced, k);
+	}
 	ev_async_init(&k->wake, wake_cb);
 	k->wake.data = k;
 	ev_async_init(&k->stop, stop_cb);
@@ -592,6 +866,11 @@ int pn_agent_kube_start(struct pn_agent *a, const struct pn_agent_kube_opts *o, 
 	ev_async_start(k->loop, &k->wake);
 	ev_async_start(k->loop, &k->stop);
 	ev_timer_start(k->loop, &k->tick);
+	r = k->keys_inf ? pn_informer_start(k->keys_inf) : 0;
+	if (r < 0) {
+		snprintf(err, errlen, "cannot start the plan keys watch: %s", strerror(-r));
+		goto fail;
+	}
 	r = pn_informer_start(k->pods);
 	if (r < 0) {
 		snprintf(err, errlen, "cannot start the Pod watch: %s", strerror(-r));
@@ -633,7 +912,17 @@ void pn_agent_kube_free(struct pn_agent_kube *k)
 		return;
 	pn_agent_kube_stop(k);
 	pn_informer_free(k->pods);
+	pn_informer_free(k->keys_inf);
+	pn_kube_recorder_free(k->rec);
 	pn_kube_client_free(k->client); /* cancels PATCHes in flight without callbacks */
+	pn_plan_keyring_clear(&k->keys);
+	while (k->seen) {
+		struct seen_pod *s = k->seen;
+
+		k->seen = s->next;
+		free(s->uid);
+		free(s);
+	}
 	if (k->loop)
 		ev_loop_destroy(k->loop);
 	pn_kube_config_free(k->cfg);
@@ -682,12 +971,18 @@ void pn_agent_kube_metrics(void *ctx, FILE *out)
 		"# TYPE podnet_agent_watch_synced gauge\npodnet_agent_watch_synced %d\n"
 		"# HELP podnet_agent_pods Pods of this node in the watch cache.\n"
 		"# TYPE podnet_agent_pods gauge\npodnet_agent_pods %lu\n"
+		"# HELP podnet_agent_plans_rejected_total Distinct plans ignored: not signed by podnet-controller "
+		"for that Pod, or older than one seen.\n"
+		"# TYPE podnet_agent_plans_rejected_total counter\npodnet_agent_plans_rejected_total %lu\n"
+		"# HELP podnet_agent_plan_keys Public keys plans are checked with.\n"
+		"# TYPE podnet_agent_plan_keys gauge\npodnet_agent_plan_keys %lu\n"
 		"# HELP podnet_agent_status_writes_total network-status annotations written, by outcome.\n"
 		"# TYPE podnet_agent_status_writes_total counter\n"
 		"podnet_agent_status_writes_total{result=\"written\"} %lu\n"
 		"podnet_agent_status_writes_total{result=\"unchanged\"} %lu\n"
 		"podnet_agent_status_writes_total{result=\"retried\"} %lu\n"
 		"podnet_agent_status_writes_total{result=\"dropped\"} %lu\n",
-		s.pod_events, s.plan_changes, s.lists, s.watches, s.watch_errors, s.synced, s.pods, s.status_writes,
+		s.pod_events, s.plan_changes, s.lists, s.watches, s.watch_errors, s.synced, s.pods, s.plans_rejected,
+		s.plan_keys, s.status_writes,
 		s.status_skipped, s.status_retries, s.status_dropped);
 }

@@ -20,6 +20,10 @@ struct pn_agent_kube;
 struct pn_agent_kube_opts {
 	const char *kubeconfig; /* NULL: in-cluster, else $KUBECONFIG / ~/.kube/config */
 	const char *node_name;  /* required */
+	/* NULL: the public keys plans are checked with come from the ConfigMap
+	 * podnet-system/podnet-plan-keys (watched); else from this file (one or
+	 * more PEM public keys; tests that run no controller). */
+	const char *plan_keys_file;
 };
 
 /* Loads the config, starts the Pod informer and the loop thread, and sets
@@ -43,6 +47,8 @@ struct pn_agent_kube_stats {
 	unsigned long status_dropped;/* Pod gone or replaced */
 	unsigned long lists, watches, watch_errors;
 	unsigned long pods;          /* Pods in the cache */
+	unsigned long plans_rejected;/* plans that did not verify (distinct ones) */
+	unsigned long plan_keys;     /* public keys known */
 	int synced;
 };
 void pn_agent_kube_get_stats(struct pn_agent_kube *k, struct pn_agent_kube_stats *out);

@@ -121,6 +121,8 @@ static void usage(FILE *f)
 		"  --default-provider NAME   provider of the default network (default podnet.dev/cni)\n"
 		"  --workers N               concurrent requests (default 4)\n"
 		"  --plan-wait-ms N          how long ADD waits for a pending plan (default 30000)\n"
+		"  --plan-keys-file FILE     public keys (PEM) plans are checked with, instead of the\n"
+		"                            ConfigMap podnet-system/podnet-plan-keys (tests)\n"
 		"  --metrics-addr IP:PORT    serve /healthz and /metrics (default: off)\n"
 		"  --version                 print \"podnet-agent VERSION\" and exit\n");
 }
@@ -141,6 +143,7 @@ int main(int argc, char **argv)
 		{"default-provider", required_argument, NULL, 'd'},
 		{"workers", required_argument, NULL, 'w'},
 		{"plan-wait-ms", required_argument, NULL, 'W'},
+		{"plan-keys-file", required_argument, NULL, 'F'},
 		{"metrics-addr", required_argument, NULL, 'm'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -152,7 +155,7 @@ int main(int argc, char **argv)
 		.write_status_files = 1,
 	};
 	const char *sock = "/run/podnet/agent.sock", *metrics = NULL;
-	struct pn_agent_kube_opts kube = {NULL, NULL};
+	struct pn_agent_kube_opts kube = {NULL, NULL, NULL};
 	struct pn_agent_kube *kw = NULL;
 	char host[256], primary[4096];
 	struct sigaction sa;
@@ -174,6 +177,7 @@ int main(int argc, char **argv)
 		case 'd': cfg.default_provider = optarg; break;
 		case 'w': workers = atoi(optarg); break;
 		case 'W': cfg.plan_wait_ms = atoi(optarg); break;
+		case 'F': kube.plan_keys_file = optarg; break;
 		case 'm': metrics = optarg; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("podnet-agent %s\n", pn_version()); return 0;

@@ -208,6 +208,11 @@ int pn_agent_plan_set(struct pn_agent *a, const char *ns, const char *name, cons
 	return r;
 }
 
+int pn_agent_plan_default_new(struct pn_agent *a, const char *ns, const char *name, const char *uid)
+{
+	return store_set(&a->plans, ns, name, uid, PN_PLAN_DEFAULT, NULL, NULL); /* no replan */
+}
+
 int pn_agent_plan_pending(struct pn_agent *a, const char *ns, const char *name, const char *uid)
 {
 	return store_set(&a->plans, ns, name, uid, PN_PLAN_PENDING, NULL, NULL);

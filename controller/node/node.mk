@@ -101,7 +101,8 @@ INTEGRATION_TESTS += $(BUILD)/test/node-it_agent-kube
 
 # The watch's decisions (transform, which plan door) with the doors stubbed:
 # the test includes agent_kube.c itself.
-$(BUILD)/test/node_agent_kube: $(BUILD)/obj/controller/node/test/test_agent_kube.o $(BUILD)/lib/libpnkube.a
+$(BUILD)/test/node_agent_kube: $(BUILD)/obj/controller/node/test/test_agent_kube.o $(BUILD)/lib/libpnkube.a \
+		$(BUILD)/lib/libpnapi.a
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -1,7 +1,9 @@
 #!/bin/sh
 # status-it.sh: `podnetctl status` and `kubectl podnet status` on the real
 # cluster, without the controller or the agent. Pods bound to a Node that
-# has no kubelet never start; the test writes their podnet.dev/plan and
+# has no kubelet never start; the test writes their podnet.dev/plan (signed
+# with a key of its own, published as podnet-controller would in the
+# ConfigMap podnet-system/podnet-plan-keys) and
 # network-status annotations itself (kubectl annotate), sets the phase of
 # two of them to Running through the status subresource (curl, admin
 # token), and creates Warning Events. Checked: the exact lines of the
@@ -10,7 +12,8 @@
 # server, refused request, usage), the namespace of the kubeconfig's
 # context, KUBECONFIG from the environment, -A, and that the rights to get
 # and list Pods and list Events are enough (without the Events: the table
-# and verdict, and the Events said to be unreadable).
+# and verdict, and the Events said to be unreadable). A Pod whose plan is
+# unsigned, or signed with a key not in the ConfigMap, is shown wrong.
 # Run: e2e/lib/with-cluster sh controller/cli/test/status-it.sh (after
 # `make build-all`). Prints "N passed, N failed" last.
 set -u
@@ -24,6 +27,7 @@ cleanup() {
 	k -n "$ns" delete pods --all --grace-period=0 --force --wait=false >/dev/null 2>&1
 	k delete namespace "$ns" --wait=false >/dev/null 2>&1
 	k delete node "$node" >/dev/null 2>&1
+	k -n podnet-system delete configmap podnet-plan-keys >/dev/null 2>&1
 	rm -rf "$logdir"
 }
 trap cleanup EXIT
@@ -79,11 +83,23 @@ st_rest='{"name":"signaling","interface":"sig0","ips":["172.16.10.50"],"default"
 {"name":"data","interface":"data0","ips":["10.20.0.10"],"default":false,"dns":{}}'
 st_stor='{"name":"storage","interface":"stor0","ips":["192.168.50.20"],"default":false,"dns":{}}'
 eth0() { echo "$st_eth0" | sed "s/IP/$1/"; }
-k -n "$ns" annotate pod upf-0 "podnet.dev/plan=$plan" \
+# the plan key: this test plays podnet-controller
+SIGN=$BUILD/test/plan-sign
+keyid=$("$SIGN" genkey "$logdir/plan.key") || nok "plan key"
+evil_id=$("$SIGN" genkey "$logdir/evil.key")
+"$SIGN" pubkey "$logdir/plan.key" >"$logdir/plan.pub"
+k create namespace podnet-system >/dev/null 2>&1
+k -n podnet-system delete configmap podnet-plan-keys >/dev/null 2>&1
+k -n podnet-system create configmap podnet-plan-keys --from-file="$keyid=$logdir/plan.pub" >/dev/null ||
+	nok "create ConfigMap podnet-plan-keys"
+# sig POD PLAN [KEY]: the podnet.dev/plan-signature of PLAN for POD
+sig() { "$SIGN" sign "${3:-$logdir/plan.key}" "$(k -n "$ns" get pod "$1" -o 'jsonpath={.metadata.uid}')" 1 "$2"; }
+plan1=$(echo "$plan" | sed 's/10.20.0.10/10.20.0.11/')
+k -n "$ns" annotate pod upf-0 "podnet.dev/plan=$plan" "podnet.dev/plan-signature=$(sig upf-0 "$plan")" \
 	"k8s.v1.cni.cncf.io/network-status=[$(eth0 10.244.1.7),$st_rest,$st_stor]" >/dev/null ||
 	nok "annotate upf-0"
 # upf-1: planned the same way (another data address), stor0 missing
-k -n "$ns" annotate pod upf-1 "podnet.dev/plan=$(echo "$plan" | sed 's/10.20.0.10/10.20.0.11/')" \
+k -n "$ns" annotate pod upf-1 "podnet.dev/plan=$plan1" "podnet.dev/plan-signature=$(sig upf-1 "$plan1")" \
 	"k8s.v1.cni.cncf.io/network-status=[$(eth0 10.244.1.8),$(echo "$st_rest" | sed 's/10.20.0.10/10.20.0.11/')]" >/dev/null ||
 	nok "annotate upf-1"
 
@@ -193,6 +209,26 @@ k -n "$ns" annotate --overwrite pod upf-1 \
 	"k8s.v1.cni.cncf.io/network-status=[$(eth0 10.244.1.8),$(echo "$st_rest" | sed 's/10.20.0.10/10.20.0.11/'),$st_stor]" >/dev/null
 run "status__fixed_pod" 0 "$ctl" status -n "$ns" upf-1
 has "                           stor0      storage    192.168.50.20/24  -"
+
+# ---- plans podnet-controller did not write ----------------------------------------
+# network-status matching the plan (as if an agent had attached it): the
+# plan's signature alone makes the Pod wrong.
+pods_yaml "$ns" forged 0 0 "$node" "$nets" | k apply -f - >/dev/null || nok "create forged-0"
+k -n "$ns" annotate pod forged-0 "podnet.dev/plan=$plan" \
+	"k8s.v1.cni.cncf.io/network-status=[$(eth0 10.244.1.6),$st_rest,$st_stor]" >/dev/null ||
+	nok "annotate forged-0"
+check "setup__forged-0_running" running forged-0 10.244.1.6
+run "status__unsigned_plan" 1 "$ctl" status -n "$ns" forged-0
+has "  problem: podnet.dev/plan: not signed by podnet-controller (podnet.dev/plan-signature missing): the agent ignores it"
+k -n "$ns" annotate pod forged-0 "podnet.dev/plan-signature=$(sig forged-0 "$plan" "$logdir/evil.key")" >/dev/null
+run "status__plan_signed_by_another_key" 1 "$ctl" status -n "$ns" forged-0
+has "  problem: podnet.dev/plan: podnet.dev/plan-signature: signed with key $evil_id, which is not listed in ConfigMap podnet-system/podnet-plan-keys: the agent ignores it"
+k -n "$ns" annotate --overwrite pod forged-0 "podnet.dev/plan-signature=$(sig upf-0 "$plan")" >/dev/null
+run "status__plan_signed_for_another_pod" 1 "$ctl" status -n "$ns" forged-0
+check "status__plan_signed_for_another_pod__said" grep -qF "does not match this Pod (uid $(k -n "$ns" get pod forged-0 -o 'jsonpath={.metadata.uid}')) and plan text: the agent ignores it" "$out"
+k -n "$ns" annotate --overwrite pod forged-0 "podnet.dev/plan-signature=$(sig forged-0 "$plan")" >/dev/null
+run "status__plan_signed_for_it" 0 "$ctl" status -n "$ns" forged-0
+k -n "$ns" delete pod forged-0 --grace-period=0 --force >/dev/null 2>&1
 
 # ---- -A ------------------------------------------------------------------------
 run "status__all_namespaces" 1 "$ctl" status -A

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "cli/cli.h"
+#include "pn/plan_sign.h"
 
 #define NOW 1800000000 /* 2027-01-15T08:00:00Z */
 
@@ -58,8 +59,13 @@ static json_t *pod(const char *ns, const char *name, const char *phase, const ch
 
 	if (networks)
 		json_object_set_new(ann, "podnet.dev/networks", json_string(networks));
-	if (plan)
+	if (plan) {
+		/* signed (not checked without keys: see the signature tests) */
 		json_object_set_new(ann, "podnet.dev/plan", json_string(plan));
+		json_object_set_new(ann, "podnet.dev/plan-signature",
+				    json_string("v1.0123456789abcdef.1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+						"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=="));
+	}
 	if (status)
 		json_object_set_new(ann, "k8s.v1.cni.cncf.io/network-status", json_string(status));
 	if (phase)
@@ -429,6 +435,66 @@ static void unit__status__not_a_pod__einval(void **state)
 	cli_status_pod_free(NULL);
 }
 
+static bool why_says(const struct cli_status_pod *p, const char *text)
+{
+	for (size_t i = 0; i < p->n_why; i++)
+		if (strstr(p->why[i], text))
+			return true;
+	return false;
+}
+
+static void unit__status__plan_signature__unsigned_or_forged_wrong(void **state)
+{
+	struct pn_plan_key *k = pn_plan_key_generate(NULL, 0), *evil = pn_plan_key_generate(NULL, 0);
+	struct pn_plan_keyring ring = { 0 };
+	struct cli_status_pod *p;
+	json_t *j;
+	char *sig;
+
+	(void)state;
+	assert_non_null(k);
+	assert_non_null(evil);
+	assert_int_equal(pn_plan_keyring_add(&ring, k), 0);
+	/* no signature: wrong, with or without keys */
+	j = pod("default", "upf-0", "Running", "10.244.1.7", NETS_UPF, PLAN_UPF, ST_UPF);
+	json_object_del(json_object_get(json_object_get(j, "metadata"), "annotations"), "podnet.dev/plan-signature");
+	p = build(json_incref(j));
+	assert_true(p->wrong);
+	assert_true(why_says(p, "podnet.dev/plan: not signed by podnet-controller (podnet.dev/plan-signature "
+				"missing): the agent ignores it"));
+	cli_status_pod_free(p);
+	/* signed by the trusted key for this uid: fine */
+	sig = pn_plan_sign(k, "uid-1", 4, PLAN_UPF);
+	json_object_set_new(json_object_get(json_object_get(j, "metadata"), "annotations"),
+			    "podnet.dev/plan-signature", json_string(sig));
+	free(sig);
+	assert_int_equal(cli_status_pod_new_keys(j, &ring, &p), 0);
+	assert_false(p->wrong);
+	cli_status_pod_free(p);
+	/* signed by another key: wrong when the keys are known */
+	sig = pn_plan_sign(evil, "uid-1", 4, PLAN_UPF);
+	json_object_set_new(json_object_get(json_object_get(j, "metadata"), "annotations"),
+			    "podnet.dev/plan-signature", json_string(sig));
+	free(sig);
+	assert_int_equal(cli_status_pod_new_keys(j, &ring, &p), 0);
+	assert_true(p->wrong);
+	assert_true(why_says(p, "not listed in ConfigMap podnet-system/podnet-plan-keys"));
+	cli_status_pod_free(p);
+	/* signed for another Pod */
+	sig = pn_plan_sign(k, "uid-2", 4, PLAN_UPF);
+	json_object_set_new(json_object_get(json_object_get(j, "metadata"), "annotations"),
+			    "podnet.dev/plan-signature", json_string(sig));
+	free(sig);
+	assert_int_equal(cli_status_pod_new_keys(j, &ring, &p), 0);
+	assert_true(p->wrong);
+	assert_true(why_says(p, "does not match this Pod (uid uid-1)"));
+	cli_status_pod_free(p);
+	json_decref(j);
+	pn_plan_keyring_clear(&ring);
+	pn_plan_key_free(k);
+	pn_plan_key_free(evil);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -445,6 +511,7 @@ int main(void)
 		cmocka_unit_test(unit__status__several_pods__sorted_and_aligned),
 		cmocka_unit_test(unit__status__empty_plan__one_row_saying_so),
 		cmocka_unit_test(unit__status__not_a_pod__einval),
+		cmocka_unit_test(unit__status__plan_signature__unsigned_or_forged_wrong),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

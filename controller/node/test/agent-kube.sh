@@ -10,7 +10,9 @@
 # network with deploy/agent/install-cni, run there too.
 # The controller is not running: the test writes podnet.dev/plan itself, as
 # the controller would (bridge networks on bridges pntk1/pntk2, planned
-# addresses 10.98.1.x/10.98.2.x).
+# addresses 10.98.1.x/10.98.2.x), signed with a key of its own (plan-sign)
+# whose public half it publishes in the ConfigMap podnet-system/
+# podnet-plan-keys, which the agent watches under its RBAC.
 #
 #   (a) a Pod with no request runs with eth0 only, kubelet reports its IP,
 #       network-status lists it as default;
@@ -19,6 +21,11 @@
 #       whose plan does not decode does not run and says why;
 #   (c) hot-plug: a plan gaining an attachment adds net2 within seconds,
 #       losing it removes net2;
+#   (e) plans the controller did not write: an unsigned plan on a Pod that
+#       asks for nothing (the Pod runs with eth0 only, checked in its netns),
+#       a plan signed with another key on a running Pod (nothing detached,
+#       nothing attached), an older signed plan put back (refused); each
+#       with a PlanRejected Event;
 #   (d) deleting the Pods leaves no record and no link;
 # and install-cni --uninstall restores the conf dir exactly (always, in a
 # trap). Last line: "N passed, N failed".
@@ -72,6 +79,7 @@ cleanup() {
 		wait "$agent_pid" 2>/dev/null
 	fi
 	for l in pntk1 pntk2; do on1 ip link del "$l" 2>/dev/null; done
+	k -n podnet-system delete configmap podnet-plan-keys >/dev/null 2>&1
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -91,7 +99,13 @@ check "rbac__agent__can_watch_and_patch_pods" poll 20 sh -c '
 	for v in list watch patch; do
 		[ "$("$1" --kubeconfig "$2" auth can-i $v pods --all-namespaces 2>/dev/null)" = yes ] || exit 1
 	done' _ "$KUBECTL" "$akc"
-if can delete pods -n "$ns" || can get secrets -n "$ns" || can create pods -n "$ns"; then
+check "rbac__agent__can_watch_plan_keys" sh -c '
+	for v in get list watch; do
+		[ "$("$1" --kubeconfig "$2" auth can-i $v configmap/podnet-plan-keys -n podnet-system 2>/dev/null)" = yes ] || exit 1
+	done' _ "$KUBECTL" "$akc"
+check "rbac__agent__can_post_events" can create events -n "$ns"
+if can delete pods -n "$ns" || can get secrets -n "$ns" || can create pods -n "$ns" ||
+	can get configmap/other -n podnet-system || can update configmap/podnet-plan-keys -n podnet-system; then
 	ko "rbac__agent__no_other_rights"
 else
 	ok "rbac__agent__no_other_rights"
@@ -112,6 +126,22 @@ check "install-cni__conflist__points_at_primary" \
 	"$CNI_CONF_DIR/00-podnet.conflist"
 check "install-cni__shim__in_bin_dir" cmp "$build/bin/podnet-cni" "$NODE_CNI_BIN_DIR/podnet-cni"
 
+# ---- the plan key: ours plays podnet-controller's ----------------------------------
+SIGN=$build/test/plan-sign
+keyid=$("$SIGN" genkey "$T/plan.key")
+"$SIGN" genkey "$T/evil.key" >/dev/null
+"$SIGN" pubkey "$T/plan.key" >"$T/plan.pub"
+k -n podnet-system delete configmap podnet-plan-keys >/dev/null 2>&1
+check "keys__configmap__created" k -n podnet-system create configmap podnet-plan-keys --from-file="$keyid=$T/plan.pub"
+seq=0
+uid_of() { k -n "$ns" get pod "$1" -o 'jsonpath={.metadata.uid}'; }
+# setplan POD PLAN [KEY]: the plan and its signature in one write, as the controller does
+setplan() {
+	seq=$((seq + 1))
+	sig=$("$SIGN" sign "${3:-$T/plan.key}" "$(uid_of "$1")" $seq "$2") || return 1
+	k -n "$ns" annotate --overwrite pod "$1" "podnet.dev/plan=$2" "podnet.dev/plan-signature=$sig" >/dev/null
+}
+
 mport=$((19500 + $$ % 400))
 on1 "$build/bin/podnet-agent" --kubeconfig "$akc" --node-name "$NODE_NAME" --socket "$T/run/agent.sock" \
 	--state-dir "$T/state" --providers-dir "$T/providers" \
@@ -122,6 +152,7 @@ check "agent__socket__appears" poll 10 test -S "$T/run/agent.sock"
 metric() { on1 curl -s "http://127.0.0.1:$mport/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
 metric_ge() { v=$(metric "$1"); [ "${v:-0}" -ge "$2" ]; }
 check "agent__watch__synced" poll 20 metric_ge podnet_agent_watch_synced 1
+check "agent__plan_keys__known" poll 20 metric_ge podnet_agent_plan_keys 1
 sleep 2 # containerd picks up the new conf dir content (fsnotify)
 
 # ---- helpers ----------------------------------------------------------------
@@ -194,8 +225,9 @@ check "a__network_status__default_with_pod_ip" status_has pa \
 
 # ---- (b) a request with a plan ---------------------------------------------------------
 P1=$(plan)
-check "b__pod_with_plan__created" mkpod pb "    podnet.dev/networks: '$REQ'
-    podnet.dev/plan: '$P1'"
+# the signature names the Pod's uid: the plan is written once the Pod exists
+check "b__pod_with_plan__created" mkpod pb "    podnet.dev/networks: '$REQ'"
+check "b__pod_with_plan__planned" setplan pb "$P1"
 check "b__pod_with_plan__running" poll 90 running pb
 echo "  pb: ip $(podip pb) links $(links pb)"
 check "b__netns__eth0_and_net1" links_are pb "eth0 lo net1 "
@@ -211,13 +243,13 @@ check "b__pod_pending_plan__created" mkpod pc "    podnet.dev/networks: '$REQ'"
 sleep 4
 check "b__pod_pending_plan__not_running_without_plan" not_running pc
 PC=$(plan | jq -c '.attachments[1].ips = ["10.98.1.11/24"]')
-k -n "$ns" annotate pod pc "podnet.dev/plan=$PC" >/dev/null
+setplan pc "$PC"
 check "b__pod_pending_plan__running_once_planned" poll 60 running pc
 check "b__pod_pending_plan__net1_planned_address" addr_is pc net1 10.98.1.11/24
 
 # a plan that does not decode: no sandbox, and the reason reaches the Pod's events
-check "b__pod_bad_plan__created" mkpod pd "    podnet.dev/networks: '$REQ'
-    podnet.dev/plan: '{\"v\":1,'"
+check "b__pod_bad_plan__created" mkpod pd "    podnet.dev/networks: '$REQ'"
+setplan pd '{"v":1,'
 sleep 6
 check "b__pod_bad_plan__not_running" not_running pd
 check "b__pod_bad_plan__event_names_the_annotation" poll 30 events_mention pd "podnet.dev/plan annotation does not decode"
@@ -225,27 +257,60 @@ check "b__pod_bad_plan__event_names_the_annotation" poll 30 events_mention pd "p
 # ---- (c) hot-plug ------------------------------------------------------------------------
 P2=$(plan "$NET2")
 t0=$(date +%s)
-k -n "$ns" annotate --overwrite pod pb "podnet.dev/plan=$P2" >/dev/null
+setplan pb "$P2"
+P2SIG=$sig
 check "c__hotplug_add__net2_appears_within_15s" poll 15 addr_is pb net2 10.98.2.10/24
 echo "  net2 after $(($(date +%s) - t0)) s; links $(links pb)"
 check "c__hotplug_add__network_status_lists_net2" poll 15 status_has pb \
 	'length == 3 and (.[2].name == "pnt-br2" and .[2].interface == "net2" and (.[2].ips | index("10.98.2.10") != null))'
 check "c__hotplug_add__eth0_net1_untouched" addr_is pb net1 10.98.1.10/24
-k -n "$ns" annotate --overwrite pod pb "podnet.dev/plan=$P1" >/dev/null
+setplan pb "$P1"
 check "c__hotplug_remove__net2_gone_within_15s" poll 15 links_are pb "eth0 lo net1 "
 check "c__hotplug_remove__network_status_back_to_two" poll 15 status_has pb 'length == 2'
 check "c__pod__still_running" running pb
 
+# ---- (e) plans the controller did not write -----------------------------------------------
+# The attack of issue 12: a Pod asking for nothing, created with a plan of
+# its author's (a macvlan-like extra interface with someone else's address).
+EVIL=$(plan "$NET2" | jq -c '.attachments[1].interface = "evil0" | .attachments[2].interface = "evil1"')
+check "e__unsigned_plan__pod_created" mkpod pe "    podnet.dev/plan: '$EVIL'"
+check "e__unsigned_plan__pod_runs_with_default" poll 90 running pe
+check "e__unsigned_plan__netns_eth0_only" links_are pe "eth0 lo "
+check "e__unsigned_plan__event_plan_rejected" poll 30 events_mention pe "PlanRejected"
+check "e__unsigned_plan__event_says_why" events_mention pe "podnet.dev/plan-signature: missing"
+check "e__unsigned_plan__network_status_default_only" poll 15 status_has pe 'length == 1 and .[0].name == "default"'
+# A running Pod (pb: eth0 + net1) gets a plan signed with another key that
+# would remove net1 and add net2: nothing detached, nothing attached.
+setplan pb "$(plan "$NET2" | jq -c 'del(.attachments[1])')" "$T/evil.key"
+check "e__other_key__event_plan_rejected" poll 30 events_mention pb "not listed in ConfigMap podnet-system/podnet-plan-keys"
+sleep 3
+check "e__other_key__running_pod_keeps_net1" links_are pb "eth0 lo net1 "
+check "e__other_key__net1_address_kept" addr_is pb net1 10.98.1.10/24
+# An older plan the controller really signed for pb (with net2), put back:
+# refused, its seq is lower than the last verified one.
+k -n "$ns" annotate --overwrite pod pb "podnet.dev/plan=$P2" "podnet.dev/plan-signature=$P2SIG" >/dev/null
+check "e__replay__event_names_the_seq" poll 30 events_mention pb "is lower than"
+sleep 3
+check "e__replay__net2_not_attached" links_are pb "eth0 lo net1 "
+check "e__replay__pod_still_running" running pb
+check "e__metrics__rejections_counted" metric_ge podnet_agent_plans_rejected_total 3
+# the real plan again (a higher seq) is acted on
+setplan pb "$P2"
+check "e__new_signed_plan__net2_appears" poll 15 addr_is pb net2 10.98.2.10/24
+setplan pb "$P1"
+check "e__new_signed_plan__net2_removed" poll 15 links_are pb "eth0 lo net1 "
+
 # ---- metrics -------------------------------------------------------------------------------
 check "metrics__status_writes_counted" metric_ge 'podnet_agent_status_writes_total{result="written"}' 3
 check "metrics__pod_events_counted" metric_ge podnet_agent_pod_events_total 4
-# 5 values reached the Pods (pa, pb, pb with net2, pb without, pc); our own
-# writes come back as Pod updates and must not cause more writes
+# 8 values reached the Pods (pa, pb, pb with net2, pb without, pc, pe, and
+# pb with net2 and without again in (e)); our own writes come back as Pod
+# updates and must not cause more writes
 on1 curl -s "http://127.0.0.1:$mport/metrics" | grep -E '^podnet_agent_(status_writes|watch|pods|pod_events|plan_changes)' | sed 's/^/  /'
-check "metrics__no_write_loop" sh -c '[ "${1:-99}" -le 8 ]' _ "$(metric 'podnet_agent_status_writes_total{result="written"}')"
+check "metrics__no_write_loop" sh -c '[ "${1:-99}" -le 11 ]' _ "$(metric 'podnet_agent_status_writes_total{result="written"}')"
 
 # ---- (d) deleting the Pods ---------------------------------------------------------------
-k -n "$ns" delete pod pa pb pc pd --wait=true --timeout=90s >/dev/null 2>&1
+k -n "$ns" delete pod pa pb pc pd pe --wait=true --timeout=90s >/dev/null 2>&1
 norecords() { [ -z "$(ls -A "$T/state/records" 2>/dev/null)" ]; }
 check "d__delete__no_record_left" poll 30 norecords
 check "d__delete__no_port_on_pntk1" poll 30 no_ports pntk1
