@@ -130,7 +130,7 @@ build-all: $(BINS) $(UNIT_TESTS)
 # ---- dependencies ----------------------------------------------------------
 DEB_PACKAGES := build-essential clang llvm libclang-rt-14-dev pkg-config valgrind \
                 libcurl4-openssl-dev libev-dev libjansson-dev libcjson-dev libyaml-dev \
-                libcmocka-dev libmicrohttpd-dev iproute2 iputils-ping jq curl ca-certificates \
+                libcmocka-dev libmicrohttpd-dev libssl-dev iproute2 iputils-ping jq curl ca-certificates \
                 mmdebstrap busybox-static
 
 .PHONY: deps
