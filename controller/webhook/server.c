@@ -16,6 +16,10 @@
 #include "kube/buf.h"
 #include "webhook/review.h"
 
+/* TLS 1.2 and 1.3 only (GnuTLS priority string): what API servers and
+ * kubelets speak. */
+#define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
+
 struct daemon_ref {
 	struct MHD_Daemon *d;
 	char *cert, *key; /* must outlive the daemon */
@@ -300,6 +304,7 @@ int pn_wh_server_load(struct pn_wh_server *s, const char *cert, const char *key,
 				       MHD_USE_TLS | MHD_USE_ITC,
 			       0, NULL, NULL, handler, s, MHD_OPTION_LISTEN_SOCKET, s->fd,
 			       MHD_OPTION_HTTPS_MEM_KEY, n.key, MHD_OPTION_HTTPS_MEM_CERT, n.cert,
+			       MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES,
 			       MHD_OPTION_CONNECTION_LIMIT, 128, MHD_OPTION_CONNECTION_TIMEOUT,
 			       (unsigned)(s->timeout + 5), MHD_OPTION_NOTIFY_COMPLETED, completed,
 			       NULL, MHD_OPTION_END);
