@@ -132,8 +132,8 @@ build-all: $(BINS) $(UNIT_TESTS) $(TEST_TOOLS)
 # ---- dependencies ----------------------------------------------------------
 DEB_PACKAGES := build-essential clang llvm libclang-rt-14-dev pkg-config valgrind \
                 libcurl4-openssl-dev libev-dev libjansson-dev libcjson-dev libyaml-dev \
-                libcmocka-dev libmicrohttpd-dev iproute2 iputils-ping jq curl ca-certificates \
-                mmdebstrap busybox-static libssl-dev
+                libcmocka-dev libmicrohttpd-dev libssl-dev iproute2 iputils-ping jq curl ca-certificates \
+                mmdebstrap busybox-static
 
 .PHONY: deps
 deps:

@@ -94,6 +94,7 @@ struct pn_ctl {
 	char list_continue[2048];
 	unsigned long list_items;
 	double leader_since;
+	double default_create_failed; /* loop time of the last refused create of `default` */
 
 	struct pn_metrics m;
 	void *metrics_srv;           /* metrics.c */

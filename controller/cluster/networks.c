@@ -453,9 +453,11 @@ static void create_done(void *ud, int rc, const struct pn_kube_status *st, json_
 {
 	struct wctx *w = ud;
 
-	if (rc < 0 && rc != -PN_KUBE_EEXISTS)
+	if (rc < 0 && rc != -PN_KUBE_EEXISTS) {
 		pn_ctl_log(w->ctl, 0, "creating PodNetwork default: %s (%s)", strerror(-rc),
 			   st->message);
+		w->ctl->default_create_failed = ev_now(w->ctl->loop);
+	}
 	else if (rc == 0)
 		pn_ctl_log(w->ctl, 1, "created PodNetwork default");
 	pn_ctl_set_busy(w->ctl, w->key, false);
@@ -500,6 +502,11 @@ int pn_ctl_reconcile_network(struct pn_ctl *ctl, const char *name)
 		return 0;
 	if (!obj) {
 		ctl->requeue_waiting = true;
+		/* a refused create (an admission webhook not ready yet) is
+		 * tried again a second later, not at once */
+		if (is_default && ctl->default_create_failed &&
+		    ev_now(ctl->loop) - ctl->default_create_failed < 1.0)
+			return -EAGAIN;
 		return is_default ? create_default(ctl, key) : 0;
 	}
 	n = pn_ctl_network(ctl, name);

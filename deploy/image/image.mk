@@ -6,7 +6,8 @@
 # image in seconds.
 IMAGE_ROOTFS := $(BUILD)/image/rootfs.tar
 IMAGE        := $(BUILD)/image/podnet-$(PODNET_VERSION).oci.tar
-IMAGE_FILES  := $(BUILD)/bin/podnet-controller $(BUILD)/bin/podnet-agent $(BUILD)/bin/podnetctl \
+IMAGE_FILES  := $(BUILD)/bin/podnet-controller $(BUILD)/bin/podnet-agent $(BUILD)/bin/podnet-webhook \
+                $(BUILD)/bin/podnetctl \
                 $(BUILD)/bin/podnet-cni $(BUILD)/providers/cni.so deploy/agent/install-cni
 
 .PHONY: image

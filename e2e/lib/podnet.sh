@@ -124,9 +124,15 @@ proc_in_node() {
 		[ "$(readlink "/proc/$_p/ns/net" 2>/dev/null)" = "$_want" ] && echo "$_p"
 	done
 }
-# pn_log controller|agent [N]: the log of the leader controller / node N's agent
+# pn_log controller|agent|webhook [N]: the log of the leader controller / node
+# N's agent / the Nth podnet-webhook replica
 pn_log() {
-	if [ "$1" = controller ]; then _pod=$(leader_pod); else _pod=$(agent_pod "${2:-1}"); fi
+	case $1 in
+	controller) _pod=$(leader_pod) ;;
+	webhook) _pod=$(k -n $PN_NS get pods -l app.kubernetes.io/name=podnet-webhook \
+		-o "jsonpath={.items[$((${2:-1} - 1))].metadata.name}" 2>/dev/null) ;;
+	*) _pod=$(agent_pod "${2:-1}") ;;
+	esac
 	[ -n "$_pod" ] && k -n $PN_NS logs "$_pod" -c "$1" 2>&1
 }
 
@@ -140,7 +146,14 @@ podnet_image() { # the archive of `make image` that $PN_DEPLOY names
 podnet_ready() { # the agents of every node and both controllers are ready
 	[ "$(k -n $PN_NS get ds podnet-agent -o 'jsonpath={.status.numberReady}/{.status.desiredNumberScheduled}/{.status.updatedNumberScheduled}' 2>/dev/null)" = "$(echo $NODES | wc -w)/$(echo $NODES | wc -w)/$(echo $NODES | wc -w)" ] &&
 		[ "$(k -n $PN_NS get deploy podnet-controller -o 'jsonpath={.status.replicas}/{.status.readyReplicas}/{.status.updatedReplicas}' 2>/dev/null)" = 2/2/2 ] &&
-		[ -n "$(leader_pod)" ] && k get podnetwork default >/dev/null 2>&1
+		[ -n "$(leader_pod)" ] && k get podnetwork default >/dev/null 2>&1 && webhook_ready
+}
+# webhook_ready: both podnet-webhook replicas ready, and every webhook of its
+# configuration carries the CA bundle podnet put there
+webhook_ready() {
+	[ "$(k -n $PN_NS get deploy podnet-webhook -o 'jsonpath={.status.replicas}/{.status.readyReplicas}/{.status.updatedReplicas}' 2>/dev/null)" = 2/2/2 ] &&
+		[ "$(k get validatingwebhookconfiguration podnet-webhook -o json 2>/dev/null |
+			jq '[.webhooks[] | select((.clientConfig.caBundle // "") != "")] | length')" = 3 ]
 }
 podnet_installed_here() { # the running install uses the image $PN_DEPLOY names
 	_img=$(k -n $PN_NS get ds podnet-agent -o 'jsonpath={.spec.template.spec.containers[0].image}' 2>/dev/null)

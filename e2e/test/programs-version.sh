@@ -47,7 +47,7 @@ cni_version_json() {
 }
 
 check "version__is_a_version_string" sh -c 'case $1 in "" | *[!A-Za-z0-9._-]*) echo "bad: \"$1\""; exit 1 ;; esac' _ "$version"
-for prog in podnet-controller podnet-agent podnet-cni podnetctl kubectl-podnet podnet-provider-conformance; do
+for prog in podnet-controller podnet-agent podnet-webhook podnet-cni podnetctl kubectl-podnet podnet-provider-conformance; do
 	check "programs__include_$prog" sh -c 'for p; do [ "$(basename "$p")" = "$0" ] && exit 0; done; exit 1' "$prog" "$@"
 done
 for p in "$@"; do
