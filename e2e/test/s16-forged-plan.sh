@@ -2,9 +2,9 @@
 # Scenario 16: the forged-plan attack of issue 12, scripted as a tenant
 # (the token user podnet-user with only the `edit` ClusterRole in its own
 # namespace), against podnet as installed. A victim Pod (admin) holds the
-# first address of s15-net (bridge pn-s15, IPPool 10.46.0.0/24). The tenant
+# first address of s16-net (bridge pn-s16, IPPool 10.46.0.0/24). The tenant
 # creates a Pod that asks for nothing but carries its own podnet.dev/plan:
-# s15-net on interface evil0 with the victim's address.
+# s16-net on interface evil0 with the victim's address.
 #   (1) controller running: the Pod runs with eth0 only (checked inside its
 #       network namespace), a PlanRejected Event says why, the controller
 #       removes the forged plan, the pool still counts one address and the
@@ -19,14 +19,14 @@
 # nothing here: the agent checks signatures itself.)
 set -u
 . "$(dirname "$0")/../lib/podnet.sh"
-ns=pn-s15
-tns=pn-s15-tenant
+ns=pn-s16
+tns=pn-s16-tenant
 cleanup() {
 	k -n $PN_NS scale deployment podnet-controller --replicas="${replicas:-2}" >/dev/null 2>&1
 	k delete namespace $tns --wait=false >/dev/null 2>&1
 	podnet_down $ns
 	podnet_forget_objects
-	on_node 1 ip link del pn-s15 2>/dev/null
+	on_node 1 ip link del pn-s16 2>/dev/null
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
@@ -34,16 +34,16 @@ trap 'exit 130' INT TERM HUP
 check "s16__podnet__up" podnet_up
 replicas=$(k -n $PN_NS get deployment podnet-controller -o 'jsonpath={.spec.replicas}')
 check "s16__network__applies" k apply -f - <<EOF
-$(network_yaml s15-net s15-bridge '{type: bridge, bridge: pn-s15, isGateway: false, ipMasq: false}' s15-pool '{cidr: 10.46.0.0/24, start: 10.46.0.10, end: 10.46.0.99}')
+$(network_yaml s16-net s16-bridge '{type: bridge, bridge: pn-s16, isGateway: false, ipMasq: false}' s16-pool '{cidr: 10.46.0.0/24, start: 10.46.0.10, end: 10.46.0.99}')
 EOF
-check "s16__network__ready" poll 30 net_ready s15-net
+check "s16__network__ready" poll 30 net_ready s16-net
 mkns $ns
 check "s16__victim__created" mkpod $ns victim '- podNetworkName: default
-- podNetworkName: s15-net
+- podNetworkName: s16-net
   interfaceName: net1'
 check "s16__victim__running" poll 90 running $ns victim
 check "s16__victim__has_first_address" poll 15 addr_is $ns victim net1 10.46.0.10/24
-check "s16__pool__one_allocated" poll 15 pool_allocated_is s15-pool 1
+check "s16__pool__one_allocated" poll 15 pool_allocated_is s16-pool 1
 
 # the tenant: namespace edit rights only
 mkns $tns
@@ -51,7 +51,7 @@ k create rolebinding tenant-edit -n $tns --clusterrole=edit --user=podnet-user >
 tkc=$("$top/e2e/cluster/kubeconfig-for" podnet-user)
 t() { "$KUBECTL" --kubeconfig "$tkc" "$@"; }
 check "s16__tenant__may_edit_pods_in_its_namespace" poll 20 sh -c '[ "$("$1" --kubeconfig "$2" auth can-i patch pods -n "$3")" = yes ]' _ "$KUBECTL" "$tkc" $tns
-forged=$(plan_of $ns victim | jq -c '.attachments |= map(if .network == "s15-net" then .interface = "evil0" else . end)')
+forged=$(plan_of $ns victim | jq -c '.attachments |= map(if .network == "s16-net" then .interface = "evil0" else . end)')
 check "s16__forged_plan__names_the_victims_address" sh -c "echo '$forged' | grep -q 10.46.0.10/24"
 evil_pod() { # evil_pod NAME: created by the tenant, asking for nothing, with the forged plan
 	t create -f - >/dev/null <<EOP
@@ -78,7 +78,7 @@ check "s16__running__pod_runs" poll 90 running $tns evil1
 check "s16__running__netns_eth0_only" links_are $tns evil1 "eth0 lo "
 check "s16__running__event_plan_rejected" poll 30 events_mention $tns evil1 PlanRejected
 check "s16__running__controller_removed_forged_plan" poll 30 no_plan evil1
-check "s16__running__pool_still_one" pool_allocated_is s15-pool 1
+check "s16__running__pool_still_one" pool_allocated_is s16-pool 1
 check "s16__running__victim_keeps_address" addr_is $ns victim net1 10.46.0.10/24
 
 # ---- (2) controller stopped -------------------------------------------------------------
@@ -106,7 +106,7 @@ show_events $tns evil2
 k -n $PN_NS scale deployment podnet-controller --replicas="$replicas" >/dev/null
 check "s16__back__podnet_ready" poll 180 podnet_ready
 check "s16__back__forged_plans_removed" poll 60 sh -c "[ -z \"\$(k -n $tns get pods -o json | jq -r '.items[].metadata.annotations[\"podnet.dev/plan\"] // empty')\" ]"
-check "s16__back__pool_still_one" poll 30 pool_allocated_is s15-pool 1
+check "s16__back__pool_still_one" poll 30 pool_allocated_is s16-pool 1
 check "s16__back__victim_keeps_address" addr_is $ns victim net1 10.46.0.10/24
 for p in evil1 evil2; do check "s16__back__${p}_eth0_only" links_are $tns $p "eth0 lo "; done
 k delete namespace $tns --wait=true --timeout=90s >/dev/null 2>&1
