@@ -307,6 +307,14 @@ static bool network_usable(struct pn_dec *d, const char *path, const char *name,
 	return true;
 }
 
+#define ACCESS_MARK "\" may not be used from namespace \""
+
+bool pn_problem_is_access(const struct pn_problem *p)
+{
+	return p && p->message && !strncmp(p->message, "PodNetwork \"", 12) &&
+	       strstr(p->message, ACCESS_MARK);
+}
+
 /* Whether namespace ns may use net (name); a problem at path when not. */
 static bool namespace_allowed(struct pn_dec *d, const char *path, const struct pn_resolver *r,
 			      const char *ns, const char *name, const struct pn_podnetwork *net)

@@ -707,7 +707,12 @@ static void unit__plan__namespace_refused_direct(void **state)
 	assert_int_equal(plan(&s, "[{'podNetworkName':'media-net'},{'podNetworkName':'storage'}]",
 			      &p, &ps), 1);
 	expect_only(&ps, "networks[1]", STORAGE_MSG);
+	assert_true(pn_problem_is_access(&ps.v[0]));
 	assert_int_equal(p.n, 0);
+	pn_problems_clear(&ps);
+	/* other problems are not access refusals */
+	assert_int_equal(plan(&s, "[{'podNetworkName':'off-net'}]", &p, &ps), 1);
+	assert_false(pn_problem_is_access(&ps.v[0]));
 	pn_problems_clear(&ps);
 	/* networks without a selector, or with {}, stay open to every namespace */
 	assert_int_equal(plan(&s, "[{'podNetworkName':'media-net'},{'podNetworkName':'open-net'}]",

@@ -128,6 +128,17 @@ static int check_pod(struct cli_set *set, struct cli_object *o, struct cli_pools
 			r = cli_object_problem(o, path,
 					       "PodNetwork \"%s\" is disabled (spec.enabled is false)",
 					       name);
+		/* namespace access, when the files hold the Namespace too */
+		if (net && r >= 0 && !pn_label_selector_empty(net->spec.namespace_selector)) {
+			const char *ns = o->ns ? o->ns : "default";
+			const json_t *labels = cli_namespace_labels(set, ns);
+			char msg[1024], epath[64];
+
+			snprintf(epath, sizeof(epath), "networks[%zu]", i);
+			if (labels &&
+			    pn_podnetwork_check_namespace(net, ns, labels, msg, sizeof(msg)) != 0)
+				r = cli_object_problem(o, epath, "%s", msg);
+		}
 		if (!q->n_ips || r < 0)
 			continue;
 		if (pna)

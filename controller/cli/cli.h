@@ -30,6 +30,7 @@ struct cli_object {
 	char *name;                /* metadata.name; "" when absent */
 	char *ns;                  /* metadata.namespace or NULL */
 	struct pn_object obj;      /* kind PN_KIND_UNKNOWN when not decodable */
+	bool is_namespace;         /* a v1 Namespace: read for its labels only */
 	struct pn_problems ps;     /* everything found about this object */
 };
 
@@ -53,6 +54,9 @@ void cli_set_free(struct cli_set *set);
 
 /* Adds a problem to o, positioned at path (resolved through the annotation
  * map for networks[...] paths, else the document's map). */
+/* The labels of Namespace name among the files ({} when it has none), NULL
+ * when no valid Namespace of that name was given. */
+const json_t *cli_namespace_labels(const struct cli_set *set, const char *name);
 int cli_object_problem(struct cli_object *o, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

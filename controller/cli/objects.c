@@ -101,6 +101,49 @@ static int objs_grow(struct cli_set *set)
 	return 0;
 }
 
+/* A Namespace (v1) among the files: not a podnet object, read only for its
+ * labels (spec.namespaceSelector of PodNetworks). Its labels must be an
+ * object of strings; an absent one becomes {} so that the planner knows
+ * the namespace. */
+static bool is_namespace(const json_t *root)
+{
+	const char *api = json_string_value(json_object_get(root, "apiVersion"));
+	const char *kind = json_string_value(json_object_get(root, "kind"));
+
+	return api && kind && !strcmp(api, "v1") && !strcmp(kind, "Namespace");
+}
+
+static int namespace_load(struct cli_object *o, json_t *root)
+{
+	json_t *meta = json_object_get(root, "metadata");
+	json_t *labels = json_object_get(meta, "labels");
+	const char *k;
+	json_t *v;
+	int r = 0;
+
+	if (!json_is_object(meta))
+		return cli_object_problem(o, "metadata", "is required");
+	if (!o->name[0])
+		r = cli_object_problem(o, "metadata.name", "is required");
+	if (!labels || json_is_null(labels))
+		return json_object_set_new(meta, "labels", json_object()) < 0 ? -ENOMEM : r;
+	if (!json_is_object(labels))
+		return cli_object_problem(o, "metadata.labels", "must be an object");
+	json_object_foreach (labels, k, v) {
+		char path[300];
+
+		snprintf(path, sizeof(path), "metadata.labels[\"%.250s\"]", k);
+		if (!pn_is_label_key(k))
+			r = cli_object_problem(o, path, "is not a valid label key");
+		else if (!json_is_string(v) || !pn_is_label_value(json_string_value(v)))
+			r = cli_object_problem(o, path, "must be a label value (a string of at "
+						       "most 63 characters)");
+		if (r < 0)
+			return r;
+	}
+	return r;
+}
+
 static int object_load(struct cli_object *o, size_t file, const struct pn_doc *doc)
 {
 	const json_t *meta = json_object_get(doc->root, "metadata");
@@ -116,6 +159,14 @@ static int object_load(struct cli_object *o, size_t file, const struct pn_doc *d
 	o->ns = ns ? strdup(ns) : NULL;
 	if (!o->kind || !o->name || (ns && !o->ns))
 		return -ENOMEM;
+	if (is_namespace(doc->root)) {
+		o->is_namespace = true;
+		r = namespace_load(o, (json_t *)doc->root);
+		if (r < 0)
+			return r;
+		cli_object_place(o, 0);
+		return 0;
+	}
 	r = pn_object_decode(doc->root, &opts, &o->obj, &o->ps);
 	if (r < 0)
 		return r;
@@ -189,6 +240,20 @@ void cli_set_free(struct cli_set *set)
 static bool namespaced(enum pn_kind k)
 {
 	return k == PN_KIND_PODNETWORKATTACHMENT || k == PN_KIND_POD;
+}
+
+const json_t *cli_namespace_labels(const struct cli_set *set, const char *name)
+{
+	for (size_t i = 0; i < set->n_objs; i++) {
+		const struct cli_object *o = &set->objs[i];
+		const json_t *labels;
+
+		if (!o->is_namespace || o->ps.n || strcmp(o->name, name) != 0)
+			continue;
+		labels = json_object_get(json_object_get(o->root, "metadata"), "labels");
+		return json_is_object(labels) ? labels : NULL;
+	}
+	return NULL;
 }
 
 struct cli_object *cli_find(struct cli_set *set, enum pn_kind kind, const char *ns,

@@ -37,11 +37,16 @@ static const struct pn_ippool *r_ippool(void *ctx, const char *name)
 	return find_valid(ctx, PN_KIND_IPPOOL, NULL, name);
 }
 
+static const json_t *r_ns_labels(void *ctx, const char *ns)
+{
+	return cli_namespace_labels(ctx, ns);
+}
+
 int cli_plan_all(struct cli_set *set, struct cli_plan **out, size_t *n_out)
 {
 	const struct pn_resolver res = {
 		.ctx = set, .network = r_network, .attachment = r_attachment,
-		.cniconfig = r_cniconfig, .ippool = r_ippool,
+		.cniconfig = r_cniconfig, .ippool = r_ippool, .namespace_labels = r_ns_labels,
 	};
 	struct cli_plan *plans = NULL;
 	struct cli_pools *pools = NULL;

@@ -87,7 +87,7 @@ json_t *pn_ctl_effective(json_t *obj, bool keep_enabled)
 {
 	json_t *ann = json_object_get(json_object_get(obj, "metadata"), "annotations");
 	const char *text = json_string_value(json_object_get(ann, PN_ANNOTATION_ACCEPTED));
-	json_t *acc, *eff, *enabled;
+	json_t *acc, *eff, *enabled, *selector;
 
 	if (!text || strlen(text) > PN_MAX_ANNOTATION)
 		return json_incref(obj);
@@ -102,9 +102,14 @@ json_t *pn_ctl_effective(json_t *obj, bool keep_enabled)
 		return NULL;
 	}
 	enabled = json_object_get(json_object_get(obj, "spec"), "enabled");
+	selector = json_object_get(json_object_get(obj, "spec"), "namespaceSelector");
 	json_object_del(acc, "enabled");
+	json_object_del(acc, "namespaceSelector");
+	/* The mutable fields of a PodNetwork follow the object. */
 	if (keep_enabled && enabled)
 		json_object_set(acc, "enabled", enabled);
+	if (keep_enabled && selector)
+		json_object_set(acc, "namespaceSelector", selector);
 	json_object_set_new(eff, "spec", acc);
 	return eff;
 }
@@ -196,9 +201,23 @@ static json_t *r_nad(void *ud, const char *ns, const char *name)
 	return pn_ctl_nad_config(ud, ns, name);
 }
 
-void pn_ctl_resolver(struct pn_ctl *ctl, struct pn_resolver *r)
+/* The labels of a Namespace in the cache (the transform gives every one a
+ * labels object), NULL when the cache does not have it. */
+static const json_t *r_ns_labels(void *ud, const char *ns)
+{
+	struct pn_ctl *ctl = ud;
+	json_t *o = ctl->inf[PN_INF_NAMESPACES]
+			    ? pn_informer_get(ctl->inf[PN_INF_NAMESPACES], NULL, ns)
+			    : NULL;
+	json_t *labels = json_object_get(json_object_get(o, "metadata"), "labels");
+
+	return json_is_object(labels) ? labels : NULL;
+}
+
+void pn_ctl_resolver(struct pn_ctl *ctl, const struct pn_plan *current, struct pn_resolver *r)
 {
 	*r = (struct pn_resolver){ .ctx = ctl, .network = r_network, .attachment = r_attachment,
 				   .cniconfig = r_cniconfig, .ippool = r_ippool,
-				   .nad_config = r_nad };
+				   .nad_config = r_nad, .namespace_labels = r_ns_labels,
+				   .current = current };
 }

@@ -37,6 +37,7 @@ enum pn_inf {
 	PN_INF_CNICONFIGS,
 	PN_INF_IPPOOLS,
 	PN_INF_NADS,
+	PN_INF_NAMESPACES,  /* slim: name and labels, for spec.namespaceSelector */
 	PN_INF_N
 };
 
@@ -128,7 +129,10 @@ json_t *pn_ctl_effective(json_t *obj, bool keep_enabled);
  * Fills reason (API.md's) and message when not. */
 bool pn_ctl_network_ready(struct pn_ctl *ctl, const char *name, char *reason, size_t rlen,
 			  char *msg, size_t mlen);
-void pn_ctl_resolver(struct pn_ctl *ctl, struct pn_resolver *r);
+/* The planner's resolver over the caches; current is the Pod's plan in
+ * effect (its networks are not checked against spec.namespaceSelector
+ * again) or NULL. */
+void pn_ctl_resolver(struct pn_ctl *ctl, const struct pn_plan *current, struct pn_resolver *r);
 
 /* networks.c */
 int pn_ctl_reconcile_network(struct pn_ctl *ctl, const char *name);

@@ -24,7 +24,8 @@ const struct pn_kube_resource pn_res_ippools = { PN_GROUP, PN_VERSION, "ippools"
 const struct pn_kube_resource pn_res_nads = { PN_NAD_GROUP, "v1", "network-attachment-definitions",
 					      1 };
 
-static const char *const inf_kind[PN_INF_N] = { "pod", "net", "pna", "cni", "pool", "nad" };
+static const char *const inf_kind[PN_INF_N] = { "pod", "net", "pna", "cni", "pool", "nad",
+						"ns" };
 
 void pn_ctl_log(struct pn_ctl *ctl, int level, const char *fmt, ...)
 {
@@ -248,6 +249,17 @@ static void changed(struct inf_ud *u, json_t *old_obj, json_t *new_obj, bool del
 	obj_key(new_obj ? new_obj : old_obj, key, sizeof(key));
 	if (!key[0])
 		return;
+	if (u->which == PN_INF_NAMESPACES) {
+		/* Nothing reconciles a Namespace: its labels decide which
+		 * networks its Pods may use, so Pods waiting for access (or
+		 * for the Namespace to be known) are tried again. */
+		json_t *ol = json_object_get(json_object_get(old_obj, "metadata"), "labels");
+		json_t *nl = json_object_get(json_object_get(new_obj, "metadata"), "labels");
+
+		if (ctl->state != PN_CTL_STANDBY && (deleted || !old_obj || !json_equal(ol, nl)))
+			ctl->requeue_waiting = true;
+		return;
+	}
 	if (u->which == PN_INF_PODS) {
 		if (ctl->state == PN_CTL_STANDBY)
 			return;
@@ -321,19 +333,40 @@ static int index_pod_pnas(void *ud, json_t *obj, json_t *vals)
 	return r;
 }
 
+/* A Namespace as the cache keeps it: name, resourceVersion and labels
+ * (always an object). */
+static json_t *namespace_transform(json_t *obj)
+{
+	json_t *md = json_object_get(obj, "metadata");
+	json_t *labels = json_object_get(md, "labels");
+	json_t *slim = json_pack("{s:s,s:s,s:{s:O?,s:O?,s:O?}}", "apiVersion", "v1", "kind",
+				 "Namespace", "metadata", "name", json_object_get(md, "name"),
+				 "uid", json_object_get(md, "uid"), "resourceVersion",
+				 json_object_get(md, "resourceVersion"));
+	json_t *smd = json_object_get(slim, "metadata");
+
+	if (!slim)
+		return NULL;
+	json_object_set_new(smd, "labels",
+			    json_is_object(labels) ? json_deep_copy(labels) : json_object());
+	return slim;
+}
+
 static json_t *slim_transform(void *ud, json_t *obj)
 {
 	struct inf_ud *u = ud;
 	static const char *const api[PN_INF_N] = { "v1", PN_API_VERSION, PN_API_VERSION,
 						   PN_API_VERSION, PN_API_VERSION,
-						   "k8s.cni.cncf.io/v1" };
+						   "k8s.cni.cncf.io/v1", "v1" };
 	static const char *const kinds[PN_INF_N] = { "Pod", "PodNetwork", "PodNetworkAttachment",
 						     "CNIConfig", "IPPool",
-						     "NetworkAttachmentDefinition" };
+						     "NetworkAttachmentDefinition", "Namespace" };
 	json_t *md = json_object_get(obj, "metadata");
 
 	if (u->which == PN_INF_PODS)
 		return pn_ctl_pod_transform(ud, obj);
+	if (u->which == PN_INF_NAMESPACES)
+		return namespace_transform(obj);
 	json_incref(obj);
 	json_object_set_new(obj, "apiVersion", json_string(api[u->which]));
 	json_object_set_new(obj, "kind", json_string(kinds[u->which]));
@@ -723,7 +756,8 @@ int main(int argc, char **argv)
 	    start_informer(ctl, PN_INF_ATTACHMENTS, &pn_res_attachments) < 0 ||
 	    start_informer(ctl, PN_INF_CNICONFIGS, &pn_res_cniconfigs) < 0 ||
 	    start_informer(ctl, PN_INF_IPPOOLS, &pn_res_ippools) < 0 ||
-	    (ctl->nad_enabled && start_informer(ctl, PN_INF_NADS, &pn_res_nads) < 0)) {
+	    (ctl->nad_enabled && start_informer(ctl, PN_INF_NADS, &pn_res_nads) < 0) ||
+	    start_informer(ctl, PN_INF_NAMESPACES, &pn_kube_res_namespaces) < 0) {
 		fprintf(stderr, "podnet-controller: cannot start the informers\n");
 		return 1;
 	}

@@ -318,7 +318,9 @@ static int meta_sync(struct pn_ctl *ctl, const struct pn_kube_resource *res, jso
 
 		if (!spec)
 			spec = json_object();
+		/* the mutable fields are not part of the accepted spec */
 		json_object_del(spec, "enabled");
+		json_object_del(spec, "namespaceSelector");
 		text = json_dumps(spec, JSON_COMPACT | JSON_SORT_KEYS);
 		json_decref(spec);
 		if (!text) {

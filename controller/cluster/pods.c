@@ -568,6 +568,35 @@ static bool default_only_plan(const char *plan)
 	return same;
 }
 
+/* The plan in effect on the Pod, as far as the controller takes it for its
+ * own: networks in it were allowed when they were planned and stay when
+ * a PodNetwork's spec.namespaceSelector narrows. A plan that does not
+ * decode counts as none (every network is checked). This is the one place
+ * that decides which plan is trusted for that: a plan the controller did
+ * not write (one a user put on the Pod) must not get here, or it would
+ * carry networks past the namespace check; once plans are authenticated,
+ * only a plan that verifies for this Pod's UID may be returned. */
+static void current_plan(const char *text, struct pn_plan *out)
+{
+	struct pn_problems ps = { 0 };
+
+	memset(out, 0, sizeof(*out));
+	if (text && pn_plan_loads(text, strlen(text), out, &ps) != 0) {
+		pn_plan_clear(out);
+		memset(out, 0, sizeof(*out));
+	}
+	pn_problems_clear(&ps);
+}
+
+/* Whether a namespace access refusal is among the planner's problems. */
+static bool access_refused(const struct pn_problems *ps)
+{
+	for (size_t i = 0; i < ps->n; i++)
+		if (pn_problem_is_access(&ps->v[i]))
+			return true;
+	return false;
+}
+
 int pn_ctl_reconcile_pod(struct pn_ctl *ctl, const char *ns, const char *name)
 {
 	char key[600], pkey[512], reason[64], msg[512], path[64];
@@ -575,7 +604,7 @@ int pn_ctl_reconcile_pod(struct pn_ctl *ctl, const char *ns, const char *name)
 	struct pn_pod_decode_opts opts = { .parse = pn_ctl_parse_networks,
 					    .native_networks = ctl->native_networks };
 	struct pn_problems ps = { 0 };
-	struct pn_plan plan = { 0 };
+	struct pn_plan plan = { 0 }, current = { 0 };
 	struct pn_resolver res;
 	struct pn_pod *pod = NULL;
 	struct pn_addrs_pod *p;
@@ -634,10 +663,14 @@ int pn_ctl_reconcile_pod(struct pn_ctl *ctl, const char *ns, const char *name)
 		r = 0;
 		goto out;
 	}
-	pn_ctl_resolver(ctl, &res);
+	current_plan(cur, &current);
+	pn_ctl_resolver(ctl, &current, &res);
 	r = pod->networks.present ? pn_plan_build_pod(pod, &res, &plan, &ps) : pn_plan_default(&plan);
 	if (r > 0) {
-		report(ctl, slim, pkey, "InvalidNetworks", &ps);
+		/* No plan, no address: the Pod waits, and is tried again when a
+		 * Namespace's labels or a PodNetwork change. */
+		report(ctl, slim, pkey, access_refused(&ps) ? "NetworkNotAllowed" : "InvalidNetworks",
+		       &ps);
 		r = 0;
 		goto out;
 	}
@@ -682,6 +715,7 @@ int pn_ctl_reconcile_pod(struct pn_ctl *ctl, const char *ns, const char *name)
 out:
 	free(text);
 	pn_plan_clear(&plan);
+	pn_plan_clear(&current);
 	pn_pod_free(pod);
 	pn_problems_clear(&ps);
 	return r;

@@ -106,6 +106,10 @@ int pn_plan_build(const struct pn_netreqs *reqs, const char *ns, bool host_netwo
  * of the same group/kind. */
 int pn_plan_build_pod(const struct pn_pod *pod, const struct pn_resolver *r, struct pn_plan *out,
 		      struct pn_problems *ps);
+/* true when p is a refusal of namespace access by pn_plan_build (its
+ * message says 'PodNetwork "N" may not be used from namespace "NS": ...'),
+ * for callers that report those apart (Event reason NetworkNotAllowed). */
+bool pn_problem_is_access(const struct pn_problem *p);
 /* The plan of a Pod that asks for nothing: default on eth0, both routes. */
 int pn_plan_default(struct pn_plan *out);
 

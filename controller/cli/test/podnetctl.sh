@@ -125,6 +125,20 @@ else
 	ok "references to objects outside the files are not errors"
 fi
 
+# ---- spec.namespaceSelector: Namespaces of the files supply labels ------------
+run "access.yaml" 1 "$bin" validate access.yaml
+has "access.yaml:48:28: Pod/intruder: networks[0]: PodNetwork \"storage\" may not be used from namespace \"tenant-a\": spec.namespaceSelector (matchLabels podnet.dev/tenant=storage) does not select it"
+if [ "$(wc -l <"$tmp/out")" -eq 1 ]; then
+	ok "validate: an allowed namespace, and one the files do not hold, are fine"
+else
+	nok "validate: only the refused Pod is reported"
+fi
+run "plan access.yaml" 1 "$bin" plan access.yaml
+has "pod: store/db"
+has_err 'access.yaml:48:28: Pod/intruder: networks[0]: PodNetwork "storage" may not be used from namespace "tenant-a"'
+has_err 'access.yaml:56:28: Pod/elsewhere: networks[0]: PodNetwork "storage" may not be used from namespace "tenant-x": the Namespace is not known'
+if grep -q "intruder\|elsewhere" "$tmp/out"; then nok "refused Pods get no plan"; else ok "refused Pods get no plan"; fi
+
 # ---- validate: the text itself ----------------------------------------------
 run "dup-key.yaml" 1 "$bin" validate dup-key.yaml
 same dup-key.yaml.expected
