@@ -3,8 +3,8 @@
 # and old2 (node 2) run with s13-net (bridge pn-s13, IPPool 10.43.0.0/24).
 # The image is then tagged anew in every node's containerd (TAG-next, the
 # same content: what a registry holding a new release leaves after a pull)
-# and the DaemonSet and the Deployment are moved to it with `kubectl set
-# image`, as an upgrade does. While the rollout runs, Pods mid1 and mid2 are
+# and the DaemonSet and the Deployments (controller, webhook) are moved to
+# it with `kubectl set image`, as an upgrade does. While the rollout runs, Pods mid1 and mid2 are
 # created; after it, new1 and new2. Asserted: every podnet Pod runs the new
 # tag; old1/old2 keep their container, their addresses and their
 # network-status (never restarted); the mid and new Pods attach with pool
@@ -29,7 +29,8 @@ trap 'exit 130' INT TERM HUP
 image=podnet.local/podnet
 set_tag() {
 	k -n $PN_NS set image daemonset/podnet-agent "agent=$image:$1" "install-cni=$image:$1" &&
-		k -n $PN_NS set image deployment/podnet-controller "controller=$image:$1"
+		k -n $PN_NS set image deployment/podnet-controller "controller=$image:$1" &&
+		k -n $PN_NS set image deployment/podnet-webhook "webhook=$image:$1"
 }
 images_are() { # every podnet Pod runs image:$1
 	[ "$(k -n $PN_NS get pods -o json | jq -r --arg i "$image:$1" \
@@ -81,9 +82,10 @@ check "s13__mid1__created_during_rollout" mkpod_on 1 $ns mid1 "$req"
 check "s13__mid2__created_during_rollout" mkpod_on 2 $ns mid2 "$req"
 check "s13__agents__rolled_out" k -n $PN_NS rollout status daemonset/podnet-agent --timeout=240s
 check "s13__controllers__rolled_out" k -n $PN_NS rollout status deployment/podnet-controller --timeout=240s
+check "s13__webhooks__rolled_out" k -n $PN_NS rollout status deployment/podnet-webhook --timeout=240s
 check "s13__podnet__ready_on_the_new_tag" poll 120 podnet_ready
 t1=$(date +%s)
-echo "  rolling update of both agents and both controllers: $((t1 - t0)) s"
+echo "  rolling update of both agents, both controllers and both webhooks: $((t1 - t0)) s"
 check "s13__all_podnet_pods__run_the_new_tag" poll 60 images_are "$next"
 check "s13__new1__created_after" mkpod_on 1 $ns new1 "$req"
 check "s13__new2__created_after" mkpod_on 2 $ns new2 "$req"

@@ -9,6 +9,10 @@
 #   - `kubectl apply` of a Pod with an invalid request fails with the field
 #     path and the reason, and no Pod is made; a valid one is created;
 #   - the tenant may not write the plan annotations (create or annotate);
+#   - a PodNetwork whose namespaceSelector does not select pn-s15: the
+#     tenant's Pod asking for it, and an attachment to it, are refused with
+#     the field, the network and the rule; from a selected namespace the
+#     same Pod is admitted;
 #   - `kubectl delete podnetwork default` while Pods use it is refused,
 #     naming how many and one of them; `default` is still there;
 #   - PodNetwork spec rules without CEL (the 1.20 API server): a changed
@@ -25,8 +29,8 @@ ns=pn-s15
 cleanup() {
 	k -n $PN_NS scale deploy podnet-webhook --replicas=2 >/dev/null 2>&1
 	poll 120 webhook_ready
-	k delete podnetwork s15-net s15-bad --wait=false >/dev/null 2>&1
-	podnet_down $ns
+	k delete podnetwork s15-net s15-bad s15-only --wait=false >/dev/null 2>&1
+	podnet_down $ns ${ns}b
 	podnet_forget_objects
 }
 trap cleanup EXIT
@@ -115,6 +119,37 @@ check "s15__plan_annotation__still_the_controllers" poll 30 has_plan good
 tenant -n $ns annotate pod good podnet.dev/plan-signature=abc >"$PN_DIR/sig.out" 2>&1
 check "s15__plan_signature__refused" grep -q 'metadata.annotations\[podnet.dev/plan-signature\]: written only by podnet-controller' "$PN_DIR/sig.out"
 check "s15__other_annotation__allowed" tenant -n $ns annotate pod good example.com/note=ok
+
+# ---- namespace access ---------------------------------------------------------------------
+# s15-only may be used from namespaces labelled podnet.dev/tenant=s15; pn-s15
+# is not, pn-s15b is.
+check "s15__restricted_network__applies" k apply -f - <<EOF
+$(network_yaml s15-only s15-only-bridge '{type: bridge, bridge: pn-s15o, isGateway: false, ipMasq: false}' s15-only-pool '{cidr: 10.56.0.0/24}' 'namespaceSelector: {matchLabels: {podnet.dev/tenant: s15}}')
+EOF
+mkns ${ns}b
+k label namespace ${ns}b podnet.dev/tenant=s15 >/dev/null
+access_msg='PodNetwork "s15-only" may not be used from namespace "pn-s15"'
+podfile denied '    podnet.dev/networks: |
+      - podNetworkName: s15-only' >"$PN_DIR/denied.yaml"
+net_cached() { tenant apply -f "$PN_DIR/denied.yaml" 2>&1 | grep -q "$access_msg"; }
+check "s15__other_namespace__pod_refused" poll 15 net_cached
+tenant apply -f "$PN_DIR/denied.yaml" >"$PN_DIR/denied.out" 2>&1
+echo "  namespace access: $(cat "$PN_DIR/denied.out")"
+check "s15__other_namespace__message_names_field_network_and_rule" \
+	grep -q "denied the request: networks\[0\].podNetworkName: $access_msg: spec.namespaceSelector" "$PN_DIR/denied.out"
+check "s15__other_namespace__pod_not_created" sh -c "! k -n $ns get pod denied"
+# (namespace edit rights do not cover podnet's kinds: the admin writes it,
+# and admission applies to the admin as to anyone)
+k apply -f - >"$PN_DIR/pna.out" 2>&1 <<EOF
+apiVersion: podnet.dev/v1alpha1
+kind: PodNetworkAttachment
+metadata: {name: s15-pna, namespace: $ns}
+spec: {podNetworkName: s15-only}
+EOF
+echo "  attachment: $(cat "$PN_DIR/pna.out")"
+check "s15__other_namespace__attachment_refused" grep -q "denied the request: spec.podNetworkName: $access_msg" "$PN_DIR/pna.out"
+sed "s/namespace: $ns\$/namespace: ${ns}b/" "$PN_DIR/denied.yaml" >"$PN_DIR/allowed.yaml"
+check "s15__selected_namespace__pod_admitted" poll 15 k apply --dry-run=server -f "$PN_DIR/allowed.yaml"
 
 # ---- deleting default while Pods use it ---------------------------------------------------
 k delete podnetwork default >"$PN_DIR/del.out" 2>&1
