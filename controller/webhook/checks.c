@@ -53,19 +53,32 @@ static void deny_errno(struct pn_wh_verdict *v, int r)
 	deny(v, 500, "podnet-webhook: %s", strerror(-r));
 }
 
-bool pn_wh_is_controller(const struct pn_wh_review *rv, const struct pn_wh_config *cfg)
+static bool one_of(const struct pn_wh_review *rv, const char *const *users, size_t n_users,
+		   const char *const *groups, size_t n_groups)
 {
 	size_t i;
 	json_t *g;
 
-	for (size_t k = 0; k < cfg->n_users; k++)
-		if (!strcmp(rv->username, cfg->controller_users[k]))
+	for (size_t k = 0; k < n_users; k++)
+		if (!strcmp(rv->username, users[k]))
 			return true;
 	json_array_foreach(rv->groups, i, g)
-		for (size_t k = 0; k < cfg->n_groups; k++)
-			if (!strcmp(json_string_value(g), cfg->controller_groups[k]))
+		for (size_t k = 0; k < n_groups; k++)
+			if (json_string_value(g) && !strcmp(json_string_value(g), groups[k]))
 				return true;
 	return false;
+}
+
+bool pn_wh_is_controller(const struct pn_wh_review *rv, const struct pn_wh_config *cfg)
+{
+	return one_of(rv, cfg->controller_users, cfg->n_users, cfg->controller_groups,
+		      cfg->n_groups);
+}
+
+bool pn_wh_is_agent(const struct pn_wh_review *rv, const struct pn_wh_config *cfg)
+{
+	return one_of(rv, cfg->agent_users, cfg->n_agent_users, cfg->agent_groups,
+		      cfg->n_agent_groups);
 }
 
 static json_t *annotation(json_t *obj, const char *key)
@@ -153,6 +166,13 @@ static void check_pod(const struct pn_wh_review *rv, const struct pn_wh_config *
 				     plan_keys[i]);
 				return;
 			}
+	/* The controller keeps an address the agent reports attached: a
+	 * network-status written by someone else would hold pool addresses. */
+	if (!pn_wh_is_agent(rv, cfg) && plan_changed(rv, PN_ANNOTATION_STATUS)) {
+		deny(v, 403, "metadata.annotations[%s]: written only by podnet-agent",
+		     PN_ANNOTATION_STATUS);
+		return;
+	}
 	if (rv->sub_resource[0])
 		return;
 	/* An update that leaves the request as it was is not judged again:

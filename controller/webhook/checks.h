@@ -14,11 +14,13 @@
 #include <stddef.h>
 #include <jansson.h>
 
+#include "pn/plan_sign.h"
 #include "webhook/review.h"
 
-#define PN_ANNOTATION_PLAN_SIGNATURE "podnet.dev/plan-signature"
 #define PN_WH_CONTROLLER_USER  "system:serviceaccount:podnet-system:podnet-controller"
 #define PN_WH_CONTROLLER_GROUP "podnet:controllers"
+#define PN_WH_AGENT_USER       "system:serviceaccount:podnet-system:podnet-agent"
+#define PN_WH_AGENT_GROUP      "podnet:agents"
 
 struct pn_wh_lookup {
 	/* The cached object or NULL; borrowed. */
@@ -34,6 +36,10 @@ struct pn_wh_config {
 	size_t n_users;
 	const char *const *controller_groups; /* members may too */
 	size_t n_groups;
+	const char *const *agent_users;       /* may write network-status */
+	size_t n_agent_users;
+	const char *const *agent_groups;      /* members may too */
+	size_t n_agent_groups;
 	bool native_networks;                 /* Pods ask through spec.networks */
 };
 
@@ -63,7 +69,8 @@ bool pn_wh_pod_uses_default(json_t *pod, const struct pn_wh_config *cfg,
 /* The verdict for the DELETE once counted: refused when n > 0, naming one
  * Pod (ns/name); allowed otherwise. */
 void pn_wh_default_in_use(struct pn_wh_verdict *v, size_t n, const char *example);
-/* Whether the user is one of the controller identities. */
+/* Whether the user is one of the controller / agent identities. */
 bool pn_wh_is_controller(const struct pn_wh_review *rv, const struct pn_wh_config *cfg);
+bool pn_wh_is_agent(const struct pn_wh_review *rv, const struct pn_wh_config *cfg);
 
 #endif

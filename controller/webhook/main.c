@@ -239,6 +239,9 @@ static void usage(FILE *f)
 		"  --controller-user NAME   may write podnet.dev/plan (repeatable; default\n"
 		"                           " PN_WH_CONTROLLER_USER ")\n"
 		"  --controller-group NAME  members may too (repeatable; default " PN_WH_CONTROLLER_GROUP ")\n"
+		"  --agent-user NAME        may write k8s.v1.cni.cncf.io/network-status (repeatable;\n"
+		"                           default " PN_WH_AGENT_USER ")\n"
+		"  --agent-group NAME       members may too (repeatable; default " PN_WH_AGENT_GROUP ")\n"
 		"  --native-networks[=BOOL] Pods ask through spec.networks instead of the annotation\n"
 		"  --qps N --burst N        client rate limit (default 50/100)\n"
 		"  -v N, --v N              log verbosity (0..3, default 1; 2 logs every review)\n"
@@ -280,7 +283,7 @@ int main(int argc, char **argv)
 	ev_timer tick;
 	int r, opt;
 	enum { O_KC = 256, O_CTX, O_LISTEN, O_NS, O_SVC, O_SECRET, O_VWC, O_CAV, O_CERTV, O_FRAC,
-	       O_PERIOD, O_USER, O_GROUP, O_NATIVE, O_QPS, O_BURST, O_VERSION };
+	       O_PERIOD, O_USER, O_GROUP, O_AUSER, O_AGROUP, O_NATIVE, O_QPS, O_BURST, O_VERSION };
 	static const struct option lopts[] = {
 		{ "kubeconfig", required_argument, NULL, O_KC },
 		{ "context", required_argument, NULL, O_CTX },
@@ -295,6 +298,8 @@ int main(int argc, char **argv)
 		{ "check-period", required_argument, NULL, O_PERIOD },
 		{ "controller-user", required_argument, NULL, O_USER },
 		{ "controller-group", required_argument, NULL, O_GROUP },
+		{ "agent-user", required_argument, NULL, O_AUSER },
+		{ "agent-group", required_argument, NULL, O_AGROUP },
 		{ "native-networks", optional_argument, NULL, O_NATIVE },
 		{ "qps", required_argument, NULL, O_QPS },
 		{ "burst", required_argument, NULL, O_BURST },
@@ -303,7 +308,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
-	size_t n_users = 0, n_groups = 0;
+	size_t n_users = 0, n_groups = 0, n_ausers = 0, n_agroups = 0;
 
 	wh->verbosity = 1;
 	wh->ns = "podnet-system";
@@ -336,6 +341,16 @@ int main(int argc, char **argv)
 				goto bad;
 			wh->groups[n_groups++] = optarg;
 			break;
+		case O_AUSER:
+			if (n_ausers == PN_WH_MAX_IDS)
+				goto bad;
+			wh->agent_users[n_ausers++] = optarg;
+			break;
+		case O_AGROUP:
+			if (n_agroups == PN_WH_MAX_IDS)
+				goto bad;
+			wh->agent_groups[n_agroups++] = optarg;
+			break;
 		case O_NATIVE: wh->cfg.native_networks = parse_bool(optarg); break;
 		case O_QPS: co.qps = atof(optarg); break;
 		case O_BURST: co.burst = atoi(optarg); break;
@@ -353,6 +368,14 @@ int main(int argc, char **argv)
 		wh->users[n_users++] = PN_WH_CONTROLLER_USER;
 	if (!n_groups)
 		wh->groups[n_groups++] = PN_WH_CONTROLLER_GROUP;
+	if (!n_ausers)
+		wh->agent_users[n_ausers++] = PN_WH_AGENT_USER;
+	if (!n_agroups)
+		wh->agent_groups[n_agroups++] = PN_WH_AGENT_GROUP;
+	wh->cfg.agent_users = wh->agent_users;
+	wh->cfg.n_agent_users = n_ausers;
+	wh->cfg.agent_groups = wh->agent_groups;
+	wh->cfg.n_agent_groups = n_agroups;
 	wh->cfg.controller_users = wh->users;
 	wh->cfg.n_users = n_users;
 	wh->cfg.controller_groups = wh->groups;

@@ -22,6 +22,8 @@ struct pn_wh {
 	struct pn_wh_config cfg;
 	const char *users[PN_WH_MAX_IDS];
 	const char *groups[PN_WH_MAX_IDS];
+	const char *agent_users[PN_WH_MAX_IDS];
+	const char *agent_groups[PN_WH_MAX_IDS];
 	int verbosity;
 
 	/* TLS (tls.c) */

@@ -19,7 +19,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const users[] = { PN_WH_CONTROLLER_USER };
 	static const char *const groups[] = { PN_WH_CONTROLLER_GROUP };
-	const struct pn_wh_config cfg = { users, 1, groups, 1, size % 2 == 1 };
+	static const char *const agent_users[] = { PN_WH_AGENT_USER };
+	static const char *const agent_groups[] = { PN_WH_AGENT_GROUP };
+	const struct pn_wh_config cfg = { .controller_users = users, .n_users = 1,
+					  .controller_groups = groups, .n_groups = 1,
+					  .agent_users = agent_users, .n_agent_users = 1,
+					  .agent_groups = agent_groups, .n_agent_groups = 1,
+					  .native_networks = size % 2 == 1 };
 	const struct pn_wh_lookup lk = { none_net, none_pna, none_labels, NULL };
 	struct pn_wh_review rv;
 	struct pn_wh_verdict v;

@@ -53,7 +53,12 @@ static json_t *w_labels(void *ud, const char *ns)
 static const struct pn_wh_lookup lk = { w_net, w_pna, w_labels, NULL };
 static const char *const users[] = { PN_WH_CONTROLLER_USER };
 static const char *const groups[] = { PN_WH_CONTROLLER_GROUP };
-static const struct pn_wh_config cfg = { users, 1, groups, 1, false };
+static const char *const agent_users[] = { PN_WH_AGENT_USER };
+static const char *const agent_groups[] = { PN_WH_AGENT_GROUP };
+static const struct pn_wh_config cfg = { .controller_users = users, .n_users = 1,
+					 .controller_groups = groups, .n_groups = 1,
+					 .agent_users = agent_users, .n_agent_users = 1,
+					 .agent_groups = agent_groups, .n_agent_groups = 1 };
 
 static int setup(void **state)
 {
@@ -254,6 +259,33 @@ static void unit__pod__plan_annotation_changes_refused(void **state)
 	expect_allowed(&mod);
 }
 
+static void unit__pod__network_status_only_from_the_agent(void **state)
+{
+	/* the controller keeps addresses network-status reports: a tenant's
+	 * own network-status would hold pool addresses */
+	const char *msg = "metadata.annotations[k8s.v1.cni.cncf.io/network-status]: written only by podnet-agent";
+	struct req create = { "", "Pod", "CREATE", "tenant-a", "p", NULL, NULL,
+			      POD("{'k8s.v1.cni.cncf.io/network-status':'[]'}"), NULL, NULL };
+	struct req mod = { "", "Pod", "UPDATE", "tenant-a", "p", NULL, NULL,
+			   POD("{'k8s.v1.cni.cncf.io/network-status':'[{\\\"ips\\\":[\\\"10.0.0.9\\\"]}]'}"),
+			   POD("{'k8s.v1.cni.cncf.io/network-status':'[]'}"), NULL };
+	struct req other = { "", "Pod", "UPDATE", "tenant-a", "p", NULL, NULL,
+			     POD("{'k8s.v1.cni.cncf.io/network-status':'[]','team':'x'}"),
+			     POD("{'k8s.v1.cni.cncf.io/network-status':'[]'}"), NULL };
+
+	expect_denied(&create, 403, msg);
+	expect_denied(&mod, 403, msg);
+	expect_allowed(&other); /* left as it was */
+	/* the controller may not write it either */
+	mod.user = PN_WH_CONTROLLER_USER;
+	expect_denied(&mod, 403, msg);
+	mod.user = PN_WH_AGENT_USER;
+	expect_allowed(&mod);
+	mod.user = "podnet-agent";
+	mod.groups = "['system:authenticated','podnet:agents']";
+	expect_allowed(&mod);
+}
+
 static void unit__pod__update_keeping_the_request_not_judged_again(void **state)
 {
 	/* a Pod admitted while the webhook was down, with an invalid request:
@@ -417,6 +449,7 @@ int main(void)
 		cmocka_unit_test(unit__pod__namespace_access_refused),
 		cmocka_unit_test(unit__pod__plan_annotation_only_from_the_controller),
 		cmocka_unit_test(unit__pod__plan_annotation_changes_refused),
+		cmocka_unit_test(unit__pod__network_status_only_from_the_agent),
 		cmocka_unit_test(unit__pod__update_keeping_the_request_not_judged_again),
 		cmocka_unit_test(unit__pod__uses_default),
 		cmocka_unit_test(unit__podnetwork__spec_rules_without_cel),
