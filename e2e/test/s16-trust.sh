@@ -26,7 +26,8 @@
 # Namespace access: tenant-a may not use s16-sig: refused by the webhook with
 # the network and the rule, and with the webhook down the controller plans
 # nothing and says why (NetworkNotAllowed); the pool's count does not move.
-# tenant-b, labelled allowed, attaches. Narrowing the selector leaves
+# tenant-a's PodNetworkAttachment to it is refused too, and its own
+# network-status edits. tenant-b, labelled allowed, attaches. Narrowing the selector leaves
 # tenant-b's running Pod its address and refuses its next Pod.
 set -u
 . "$(dirname "$0")/../lib/podnet.sh"
@@ -117,6 +118,10 @@ check "s16__A__plan_edit_refused" sh -c '! k_tenant-a -n "$1" annotate pod plain
 	_ $tns "$evil_plan" "$PN_DIR/annotate.out"
 echo "    edit: $(cut -c1-240 "$PN_DIR/annotate.out")"
 check "s16__A__plain_pod_has_no_plan" [ -z "$(plan_of $tns plain)" ]
+# the controller keeps the addresses network-status reports: only the agent writes it
+check "s16__A__status_edit_refused" sh -c '! k_tenant-a -n "$1" annotate pod plain "k8s.v1.cni.cncf.io/network-status=[{\"name\":\"s16-sig\",\"ips\":[\"10.26.0.12\"]}]" >"$2" 2>&1 && grep -q "written only by podnet-agent" "$2"' \
+	_ $tns "$PN_DIR/status.out"
+showout status
 
 echo "  namespace access (webhook running)"
 netpod() { # netpod NS NAME: the request for s16-sig as JSON
@@ -136,6 +141,17 @@ access_refused() { # access_refused KUBECTL NS NAME
 check "s16__access__tenant_a_refused_by_webhook" access_refused k_tenant-a $tns wants-sig
 showout access-wants-sig
 check "s16__access__pool_unchanged" pool_allocated_is s16-pool 1
+# edit covers PodNetworkAttachments (deploy/ aggregates them into it); the
+# attachment to a network the namespace may not use is refused
+check "s16__access__tenant_may_write_attachments" k_tenant-a auth can-i create podnetworkattachments.podnet.dev -n $tns
+check "s16__access__attachment_refused" sh -c '! k_tenant-a create -f - >"$2" 2>&1 <<EOY
+apiVersion: podnet.dev/v1alpha1
+kind: PodNetworkAttachment
+metadata: {name: sig, namespace: $1}
+spec: {podNetworkName: s16-sig}
+EOY
+grep -q "denied the request" "$2" && grep -q namespaceSelector "$2"' _ $tns "$PN_DIR/pna.out"
+showout pna
 check "s16__access__tenant_b_pod_created" create_netpod k_tenant-b $bns allowed
 check "s16__access__tenant_b_pod_running" poll 90 running $bns allowed
 check "s16__access__tenant_b_pod_holds_second_address" addr_is $bns allowed sig0 10.26.0.11/24
