@@ -116,7 +116,7 @@ check "s15__plan_annotation__removal_refused" grep -q "$plan_msg" "$PN_DIR/remov
 has_plan() { [ -n "$(plan_of $ns "$1")" ]; }
 no_plan() { [ -z "$(plan_of $ns "$1")" ]; }
 check "s15__plan_annotation__still_the_controllers" poll 30 has_plan good
-tenant -n $ns annotate pod good podnet.dev/plan-signature=abc >"$PN_DIR/sig.out" 2>&1
+tenant -n $ns annotate pod good podnet.dev/plan-signature=abc --overwrite >"$PN_DIR/sig.out" 2>&1
 check "s15__plan_signature__refused" grep -q 'metadata.annotations\[podnet.dev/plan-signature\]: written only by podnet-controller' "$PN_DIR/sig.out"
 check "s15__other_annotation__allowed" tenant -n $ns annotate pod good example.com/note=ok
 

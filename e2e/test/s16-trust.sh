@@ -119,7 +119,7 @@ check "s16__A__plan_edit_refused" sh -c '! k_tenant-a -n "$1" annotate pod plain
 echo "    edit: $(cut -c1-240 "$PN_DIR/annotate.out")"
 check "s16__A__plain_pod_has_no_plan" [ -z "$(plan_of $tns plain)" ]
 # the controller keeps the addresses network-status reports: only the agent writes it
-check "s16__A__status_edit_refused" sh -c '! k_tenant-a -n "$1" annotate pod plain "k8s.v1.cni.cncf.io/network-status=[{\"name\":\"s16-sig\",\"ips\":[\"10.26.0.12\"]}]" >"$2" 2>&1 && grep -q "written only by podnet-agent" "$2"' \
+check "s16__A__status_edit_refused" sh -c '! k_tenant-a -n "$1" annotate --overwrite pod plain "k8s.v1.cni.cncf.io/network-status=[{\"name\":\"s16-sig\",\"ips\":[\"10.26.0.12\"]}]" >"$2" 2>&1 && grep -q "written only by podnet-agent" "$2"' \
 	_ $tns "$PN_DIR/status.out"
 showout status
 
