@@ -2,7 +2,7 @@
 # $(BUILD)/providers/NAME.so with hidden visibility), the conformance kit
 # (podnet-provider-conformance), the test providers, pkg-config and install.
 
-PSDK_VERSION := 1.1.0
+PSDK_VERSION := 1.2.0
 PREFIX  ?= /usr/local
 DESTDIR ?=
 
@@ -76,7 +76,15 @@ $(BUILD)/test/psdk_spawn: $(BUILD)/obj/provider-sdk/test/test_spawn.o $(PSDK_SPA
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-UNIT_TESTS += $(BUILD)/test/psdk_cni_chain $(BUILD)/test/psdk_spawn
+# can_serve of the cni provider through the real loader (ABI v1.2).
+$(BUILD)/obj/provider-sdk/test/test_cni_can_serve.o: CPPFLAGS += -DPN_TEST_BUILD='"$(abspath $(BUILD))"'
+$(BUILD)/test/psdk_cni_can_serve: $(BUILD)/obj/provider-sdk/test/test_cni_can_serve.o \
+		$(BUILD)/obj/controller/node/provider_host.o | $(BUILD)/providers/cni.so
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS) -ldl
+
+UNIT_TESTS += $(BUILD)/test/psdk_cni_chain $(BUILD)/test/psdk_spawn $(BUILD)/test/psdk_cni_can_serve
 
 # libFuzzer harnesses (provider-sdk/fuzz/NAME.c), each also replayed over its
 # seed corpus as a unit test; `make psdk-fuzz` builds the real fuzzers (clang).

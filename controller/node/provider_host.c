@@ -374,3 +374,18 @@ int pn_provider_status(struct pn_provider *p, struct podnet_result *res)
 		r = -EPROTO;
 	return r;
 }
+
+int pn_provider_can_serve(struct pn_provider *p, struct podnet_request *req, struct podnet_result *res)
+{
+	if (!p->ops.can_serve) {
+		memset(res, 0, sizeof(*res));
+		res->size = sizeof(*res);
+		return 0; /* v1.0/v1.1 provider: available whenever ready */
+	}
+	return call(p, p->ops.can_serve, req, res);
+}
+
+int pn_provider_has_can_serve(const struct pn_provider *p)
+{
+	return p->ops.can_serve != NULL;
+}

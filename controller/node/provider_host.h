@@ -59,6 +59,14 @@ int pn_provider_gc(struct pn_provider *p, struct podnet_request *req, struct pod
 /* 0 ready; -EAGAIN not ready (reason in res->message). */
 int pn_provider_status(struct pn_provider *p, struct podnet_result *res);
 
+/* ABI v1.2: whether this node can serve req->attachment (no pod, no
+ * sandbox). 0: it can, or the provider has no can_serve slot (older minor:
+ * available whenever status says ready); -errno with the reason in
+ * res->message. */
+int pn_provider_can_serve(struct pn_provider *p, struct podnet_request *req, struct podnet_result *res);
+/* Non-zero when the provider fills the can_serve slot. */
+int pn_provider_has_can_serve(const struct pn_provider *p);
+
 /* CLOCK_MONOTONIC in ms, as host->now_ms reports it. */
 uint64_t pn_provider_now_ms(void);
 

@@ -5,7 +5,8 @@
  *
  * Loads PROVIDER.so as podnet-agent does (same loader, same handshake), makes
  * two throw-away network namespaces with `ip netns add`, and runs: load,
- * status, attach, check, detach, detach twice, check after an interface was
+ * status, can_serve (ABI v1.2, when the provider has it: the network must be
+ * servable on this machine), attach, check, detach, detach twice, check after an interface was
  * deleted behind the provider's back, a failed attach (into a missing netns
  * and onto a name already taken) leaving nothing behind, attach after a failed
  * attach, gc, wrong ABI major. PARAMS-JSON is the attachment's resolved
@@ -284,6 +285,15 @@ int main(int argc, char **argv)
 	/* status */
 	r = pn_provider_status(p, res);
 	report(r == 0, "status-ready", "%s", r == 0 ? "ready" : res->message);
+
+	/* can_serve (v1.2): the network the kit attaches must be servable here */
+	if (pn_provider_has_can_serve(p)) {
+		att_init(&t, "pntconf-cs", "", "net1", ip, params);
+		t.req.pod = NULL;
+		t.req.sandbox = NULL;
+		r = pn_provider_can_serve(p, &t.req, res);
+		report(r == 0, "can-serve", "%s", r == 0 ? "this node can serve the network" : res->message);
+	}
 
 	/* attach + result */
 	before = count_state_files();

@@ -76,6 +76,9 @@ static void unit__old_minor_provider__loads_and_missing_slots_read_as_ready(void
 	assert_int_equal(pn_provider_abi_minor(p), 0);
 	/* v1.0 has no status slot: zero-filled, so ready. */
 	assert_int_equal(pn_provider_status(p, &res), 0);
+	/* nor a can_serve slot (v1.2): available whenever ready */
+	assert_false(pn_provider_has_can_serve(p));
+	assert_int_equal(pn_provider_can_serve(p, &req, &res), 0);
 	assert_int_equal(pn_provider_attach(p, &req, &res), 0);
 	assert_int_equal(res.n_interfaces, 1);
 	assert_string_equal(res.interfaces[0].name, "net7");

@@ -23,6 +23,7 @@
  *   v1.0  host table: log, alloc, free. ops: init, fini, attach, detach,
  *         check, gc.
  *   v1.1  host table: now_ms. ops: status. request: deadline_ms.
+ *   v1.2  ops: can_serve (per-node availability of a network).
  *
  * Handshake
  *
@@ -53,7 +54,7 @@
  * Threads
  *
  *   - init and fini are called once each, with no other call in flight.
- *   - attach, detach, check, gc and status may be called concurrently from
+ *   - attach, detach, check, gc, status and can_serve may be called concurrently from
  *     several agent threads, but never two calls for the same sandbox
  *     (container id) at the same time. gc is never concurrent with any other
  *     call of the same provider.
@@ -80,7 +81,7 @@ extern "C" {
 #endif
 
 #define PODNET_ABI_MAJOR 1
-#define PODNET_ABI_MINOR 1
+#define PODNET_ABI_MINOR 2
 
 /* The one symbol a provider exports. */
 #define PODNET_PROVIDER_ENTRY_SYMBOL "podnet_provider_entry"
@@ -316,6 +317,28 @@ struct podnet_provider_ops {
 	 * result->message) when not yet. A NULL slot (v1.0 providers) means ready
 	 * once init succeeded. */
 	int32_t (*status)(void *state, struct podnet_result *result);
+
+	/* v1.2 */
+
+	/* Availability on this node: 0 when this node can serve
+	 * request->attachment (network, provider, params_json set; no pod, no
+	 * sandbox), -ENODEV / -ENOENT (or another -errno) with a one-line
+	 * reason in result->message when it cannot. A NULL slot means:
+	 * available whenever status says ready.
+	 *
+	 * The agent calls it for every PodNetwork of this provider when a
+	 * PodNetwork or its parameters change and periodically (every 30 s), so
+	 * it must be cheap and must change nothing on the node. The agent turns
+	 * the answer into the reason of the node's PodNetworkNode report:
+	 *   -ENOENT  PluginMissing      (a program or file the network needs)
+	 *   -ENODEV  ParentLinkMissing  (a host link the network hangs off)
+	 *   -EINVAL  ParamsNotResolved  (the parameters do not make a network)
+	 *   other    NotAvailable
+	 * unless result->message starts with a reason of the provider's own, a
+	 * CamelCase word followed by ": " ("VfsExhausted: no free VF on
+	 * ens1f0"), which the agent takes as the reason and strips. */
+	int32_t (*can_serve)(void *state, const struct podnet_request *request,
+			     struct podnet_result *result);
 };
 
 /* The entry point's type. Returns the provider's ops (static storage) or NULL. */

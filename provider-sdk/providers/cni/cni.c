@@ -716,12 +716,82 @@ static int32_t cni_status(void *state, struct podnet_result *res)
 	return r < 0 ? -EAGAIN : 0;
 }
 
+/* ---- availability (ABI v1.2) ------------------------------------------------- */
+
+/* The host link a plugin hangs off, by plugin type: macvlan/ipvlan/vlan
+ * "master", host-device "device"; NULL when it names none (macvlan without
+ * master takes the default route's link, which every node has). */
+static const char *parent_link(const cJSON *plugin, const char **field)
+{
+	const char *type = cJSON_GetObjectItemCaseSensitive(plugin, "type")->valuestring;
+	const cJSON *v = NULL;
+
+	*field = NULL;
+	if (!strcmp(type, "macvlan") || !strcmp(type, "ipvlan") || !strcmp(type, "vlan"))
+		v = cJSON_GetObjectItemCaseSensitive(plugin, *field = "master");
+	else if (!strcmp(type, "host-device"))
+		v = cJSON_GetObjectItemCaseSensitive(plugin, *field = "device");
+	return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
+}
+
+/* The node can serve the attachment when every plugin of its chain (and
+ * every ipam plugin a plugin names) is found as ADD would find it, and
+ * every parent link the chain names exists in this process's network
+ * namespace (the agent runs with the node's: hostNetwork). Changes nothing. */
+static int32_t cni_can_serve(void *state, const struct podnet_request *req, struct podnet_result *res)
+{
+	struct cni_state *st = state;
+	struct pn_cni_chain chain = {0};
+	char err[512] = "", bin[PODNET_PATH_LEN * 2];
+	const cJSON *p;
+	int r, i = 0;
+
+	if (!req->attachment) {
+		msg(res, "can_serve: no attachment");
+		return -EINVAL;
+	}
+	r = pn_cni_chain_build(req->attachment, st->primary, &chain, err, sizeof(err));
+	if (r < 0) {
+		msg(res, "%s", err);
+		return -EINVAL;
+	}
+	cJSON_ArrayForEach(p, chain.plugins)
+	{
+		const char *type = cJSON_GetObjectItemCaseSensitive(p, "type")->valuestring;
+		const cJSON *ipam = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(p, "ipam"), "type");
+		const char *link, *field;
+
+		if (find_plugin(st, type, bin, sizeof(bin)) < 0) {
+			msg(res, "CNI plugin %s (plugins[%d]) not found in %s%s%s", type, i, st->cni_path,
+			    st->host_root[0] ? " under " : "", st->host_root);
+			r = -ENOENT;
+			break;
+		}
+		if (cJSON_IsString(ipam) && ipam->valuestring[0] &&
+		    find_plugin(st, ipam->valuestring, bin, sizeof(bin)) < 0) {
+			msg(res, "CNI IPAM plugin %s (plugins[%d].ipam) not found in %s%s%s", ipam->valuestring, i,
+			    st->cni_path, st->host_root[0] ? " under " : "", st->host_root);
+			r = -ENOENT;
+			break;
+		}
+		link = parent_link(p, &field);
+		if (link && (!valid_ifname(link) || if_nametoindex(link) == 0)) {
+			msg(res, "link \"%s\" (%s %s) does not exist on this node", link, type, field);
+			r = -ENODEV;
+			break;
+		}
+		i++;
+	}
+	pn_cni_chain_clear(&chain);
+	return r;
+}
+
 static const struct podnet_provider_ops cni_ops = {
 	.size = sizeof(struct podnet_provider_ops),
 	.abi_major = PODNET_ABI_MAJOR,
 	.abi_minor = PODNET_ABI_MINOR,
 	.name = "podnet.dev/cni",
-	.version = "1.0.0",
+	.version = "1.2.0",
 	.init = cni_init,
 	.fini = cni_fini,
 	.attach = cni_attach,
@@ -729,6 +799,7 @@ static const struct podnet_provider_ops cni_ops = {
 	.check = cni_check,
 	.gc = cni_gc,
 	.status = cni_status,
+	.can_serve = cni_can_serve,
 };
 
 PODNET_PROVIDER_EXPORT const struct podnet_provider_ops *podnet_provider_entry(const struct podnet_host_api *host)
