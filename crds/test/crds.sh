@@ -79,8 +79,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---- the CRDs ----------------------------------------------------------------
-t "crds/apply applies the four CRDs and they become Established" "$top/crds/apply"
-for crd in podnetworks podnetworkattachments cniconfigs ippools; do
+t "crds/apply applies the five CRDs and they become Established" "$top/crds/apply"
+for crd in podnetworks podnetworkattachments cniconfigs ippools podnetworknodes; do
 	eq "crd $crd.podnet.dev is Established" True \
 		"$K" get crd "$crd.podnet.dev" -o 'jsonpath={.status.conditions[?(@.type=="Established")].status}'
 	eq "crd $crd.podnet.dev has no CEL rules on the 1.20 server" 0 \
@@ -92,7 +92,7 @@ eq "the PodNetwork and PodNetworkAttachment files keep their CEL rules for moder
 t "crds/apply is idempotent" "$top/crds/apply"
 "$K" api-resources --api-group=podnet.dev --no-headers >"$tmp/res" 2>&1
 for row in "podnetworks pn false PodNetwork" "podnetworkattachments pna true PodNetworkAttachment" \
-	"cniconfigs cnic false CNIConfig" "ippools ipp false IPPool"; do
+	"cniconfigs cnic false CNIConfig" "ippools ipp false IPPool" "podnetworknodes pnnode false PodNetworkNode"; do
 	set -- $row
 	if grep -Eq "^$1 +$2 +podnet.dev(/v1alpha1)? +$3 +$4\$" "$tmp/res"; then
 		ok "api-resources: $1 (short name $2, namespaced $3)"

@@ -691,11 +691,11 @@ static void t_kind(void **state)
 	fields_clear(&doc);
 }
 
-/* Every CRD in crds/ has its section, and the four kinds are all there. */
+/* Every CRD in crds/ has its section, and the five kinds are all there. */
 static void t_every_kind(void **state)
 {
 	static const char *const want[] = { "PodNetwork", "PodNetworkAttachment", "CNIConfig",
-					     "IPPool" };
+					     "IPPool", "PodNetworkNode" };
 	size_t missing = 0;
 
 	(void)state;
@@ -718,7 +718,7 @@ static void t_every_kind(void **state)
 		fields_clear(&doc);
 	}
 	assert_int_equal(missing, 0);
-	assert_int_equal(W.crds.n, 4);
+	assert_int_equal(W.crds.n, 5);
 }
 
 /* ---- self-tests: the checks catch what they must -------------------------------- */
@@ -868,6 +868,7 @@ KIND_CASES(podnetwork, "PodNetwork")
 KIND_CASES(podnetworkattachment, "PodNetworkAttachment")
 KIND_CASES(cniconfig, "CNIConfig")
 KIND_CASES(ippool, "IPPool")
+KIND_CASES(podnetworknode, "PodNetworkNode")
 
 #define KIND_TESTS(lc)                                                                             \
 	{ "docs__" #lc "_fields__all_documented", t_kind, NULL, NULL, (void *)&lc##_documented }, \
@@ -891,6 +892,7 @@ int main(void)
 		KIND_TESTS(podnetworkattachment),
 		KIND_TESTS(cniconfig),
 		KIND_TESTS(ippool),
+		KIND_TESTS(podnetworknode),
 	};
 
 	return cmocka_run_group_tests(tests, world_setup, world_teardown);
