@@ -85,6 +85,19 @@ typedef void pn_agent_status_fn(void *ctx, const char *ns, const char *name, con
 				const char *network_status_json);
 void pn_agent_set_status_sink(struct pn_agent *a, pn_agent_status_fn *fn, void *ctx);
 
+/* ---- availability ----------------------------------------------------------------- */
+
+/* Whether this node can serve a network of provider ("" or NULL: the default
+ * network's provider) with these resolved parameters (NULL: the provider's
+ * readiness only): 0 it can; PN_AGENT_SERVE_NO_PROVIDER (not loaded),
+ * _NOT_READY (its status), _REFUSED (its can_serve: *err the -errno), each
+ * with a one-line reason in message. Any thread; not while GC runs. */
+#define PN_AGENT_SERVE_NO_PROVIDER 1
+#define PN_AGENT_SERVE_NOT_READY 2
+#define PN_AGENT_SERVE_REFUSED 3
+int pn_agent_can_serve(struct pn_agent *a, const char *provider, const char *network, const char *params_json,
+		       int *err, char *message, size_t mlen);
+
 /* ---- requests ------------------------------------------------------------------- */
 
 /* Handles one shim request (PROTOCOL.md, JSON text) and returns the response

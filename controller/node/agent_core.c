@@ -1064,6 +1064,49 @@ static json_t *do_status(struct pn_agent *a)
 	return resp;
 }
 
+/* ---- availability (ABI v1.2 can_serve) ------------------------------------------------ */
+
+int pn_agent_can_serve(struct pn_agent *a, const char *provider, const char *network, const char *params_json,
+		       int *err, char *message, size_t mlen)
+{
+	const char *pname = provider && *provider ? provider : a->default_provider;
+	struct pn_provider *p = pn_agent_provider(a, pname);
+	struct podnet_attachment att = {.size = sizeof(att), .network = network, .interface = "",
+					.provider = provider ? provider : "", .params_json = params_json};
+	struct podnet_request req = {.size = sizeof(req), .attachment = &att};
+	struct podnet_result *res;
+	int r, verdict = 0;
+
+	*err = 0;
+	if (!p) {
+		snprintf(message, mlen, "provider %s is not loaded on this node", pname);
+		return PN_AGENT_SERVE_NO_PROVIDER;
+	}
+	res = calloc(1, sizeof(*res));
+	if (!res) {
+		*err = -ENOMEM;
+		snprintf(message, mlen, "out of memory");
+		return PN_AGENT_SERVE_REFUSED;
+	}
+	/* like any provider call: never while GC runs */
+	pthread_rwlock_rdlock(&a->gc_lock);
+	r = pn_provider_status(p, res);
+	if (r < 0) {
+		snprintf(message, mlen, "%s", res->message[0] ? res->message : strerror(-r));
+		verdict = PN_AGENT_SERVE_NOT_READY;
+	} else if (params_json) {
+		r = pn_provider_can_serve(p, &req, res);
+		if (r < 0) {
+			*err = r;
+			snprintf(message, mlen, "%s", res->message[0] ? res->message : strerror(-r));
+			verdict = PN_AGENT_SERVE_REFUSED;
+		}
+	}
+	pthread_rwlock_unlock(&a->gc_lock);
+	free(res);
+	return verdict;
+}
+
 /* ---- hot-plug ------------------------------------------------------------------------- */
 
 /* A recorded attachment equals a planned one when, without what the agent

@@ -24,6 +24,7 @@
 #include "kube/events.h"
 #include "kube/ops.h"
 #include "node/agent_kube.h"
+#include "node/agent_report.h"
 #include "pn/plan_sign.h"
 #include "podnet/provider.h"
 
@@ -73,6 +74,7 @@ struct pn_agent_kube {
 	struct pn_kube_client *client;
 	struct pn_informer *pods;
 	struct pn_informer *keys_inf; /* the ConfigMap of public keys; NULL with a keys file */
+	struct pn_report *report;     /* this node's PodNetworkNode (agent_report.c) */
 	struct pn_kube_recorder *rec;
 	struct pn_plan_keyring keys;  /* loop thread only */
 	int keys_known;               /* a ConfigMap (or the file) was read */
@@ -749,6 +751,7 @@ static void stop_cb(struct ev_loop *loop, ev_async *w, int revents)
 	pn_informer_stop(k->pods);
 	if (k->keys_inf)
 		pn_informer_stop(k->keys_inf);
+	pn_report_stop(k->report);
 	ev_timer_stop(loop, &k->retry);
 	ev_timer_stop(loop, &k->tick);
 	ev_async_stop(loop, &k->wake);
@@ -876,6 +879,12 @@ int pn_agent_kube_start(struct pn_agent *a, const struct pn_agent_kube_opts *o, 
 		snprintf(err, errlen, "cannot start the Pod watch: %s", strerror(-r));
 		goto fail;
 	}
+	k->report = pn_report_new(a, k->loop, k->client, k->node, o->avail_period);
+	r = k->report ? pn_report_start(k->report) : -ENOMEM;
+	if (r < 0) {
+		snprintf(err, errlen, "cannot start the PodNetworkNode report: %s", strerror(-r));
+		goto fail;
+	}
 	pn_agent_set_status_sink(a, status_sink, k);
 	r = -pthread_create(&k->thread, NULL, loop_thread, k);
 	if (r < 0) {
@@ -913,6 +922,7 @@ void pn_agent_kube_free(struct pn_agent_kube *k)
 	pn_agent_kube_stop(k);
 	pn_informer_free(k->pods);
 	pn_informer_free(k->keys_inf);
+	pn_report_free(k->report);
 	pn_kube_recorder_free(k->rec);
 	pn_kube_client_free(k->client); /* cancels PATCHes in flight without callbacks */
 	pn_plan_keyring_clear(&k->keys);
@@ -985,4 +995,5 @@ void pn_agent_kube_metrics(void *ctx, FILE *out)
 		s.pod_events, s.plan_changes, s.lists, s.watches, s.watch_errors, s.synced, s.pods, s.plans_rejected,
 		s.plan_keys, s.status_writes,
 		s.status_skipped, s.status_retries, s.status_dropped);
+	pn_report_metrics(ctx ? ((struct pn_agent_kube *)ctx)->report : NULL, out);
 }

@@ -24,6 +24,9 @@ struct pn_agent_kube_opts {
 	 * podnet-system/podnet-plan-keys (watched); else from this file (one or
 	 * more PEM public keys; tests that run no controller). */
 	const char *plan_keys_file;
+	/* Seconds between evaluations of this node's PodNetworkNode report
+	 * (agent_report.h); 0: 30. */
+	double avail_period;
 };
 
 /* Loads the config, starts the Pod informer and the loop thread, and sets

@@ -123,6 +123,8 @@ static void usage(FILE *f)
 		"  --plan-wait-ms N          how long ADD waits for a pending plan (default 30000)\n"
 		"  --plan-keys-file FILE     public keys (PEM) plans are checked with, instead of the\n"
 		"                            ConfigMap podnet-system/podnet-plan-keys (tests)\n"
+		"  --avail-period SECONDS    how often the node's PodNetworkNode report is evaluated\n"
+		"                            (default 30; also at once on PodNetwork/CNIConfig changes)\n"
 		"  --metrics-addr IP:PORT    serve /healthz and /metrics (default: off)\n"
 		"  --version                 print \"podnet-agent VERSION\" and exit\n");
 }
@@ -145,6 +147,7 @@ int main(int argc, char **argv)
 		{"plan-wait-ms", required_argument, NULL, 'W'},
 		{"plan-keys-file", required_argument, NULL, 'F'},
 		{"metrics-addr", required_argument, NULL, 'm'},
+		{"avail-period", required_argument, NULL, 'A'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -155,7 +158,7 @@ int main(int argc, char **argv)
 		.write_status_files = 1,
 	};
 	const char *sock = "/run/podnet/agent.sock", *metrics = NULL;
-	struct pn_agent_kube_opts kube = {NULL, NULL, NULL};
+	struct pn_agent_kube_opts kube = {NULL, NULL, NULL, 0};
 	struct pn_agent_kube *kw = NULL;
 	char host[256], primary[4096];
 	struct sigaction sa;
@@ -179,6 +182,14 @@ int main(int argc, char **argv)
 		case 'W': cfg.plan_wait_ms = atoi(optarg); break;
 		case 'F': kube.plan_keys_file = optarg; break;
 		case 'm': metrics = optarg; break;
+		case 'A':
+			kube.avail_period = atof(optarg);
+			if (kube.avail_period < 1 || kube.avail_period > 3600) {
+				fprintf(stderr, "podnet-agent: --avail-period: %s is not a number of seconds from 1 to 3600\n",
+					optarg);
+				return 2;
+			}
+			break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("podnet-agent %s\n", pn_version()); return 0;
 		default: usage(stderr); return 2;

@@ -38,7 +38,15 @@ $(BUILD)/test/node_agent_http: $(BUILD)/obj/controller/node/test/test_agent_http
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lmicrohttpd
 
+# The availability report (agent_avail.c) with the node asked through a stub.
+$(BUILD)/test/node_avail: $(BUILD)/obj/controller/node/test/test_avail.o \
+		$(BUILD)/obj/controller/node/agent_avail.o $(BUILD)/lib/libpnapi.a
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 UNIT_TESTS += $(BUILD)/test/node_agent_plan $(BUILD)/test/node_proto_record $(BUILD)/test/node_agent_http
+UNIT_TESTS += $(BUILD)/test/node_avail
 
 # The agent core and the shim's framing, as a library; *_main.c are programs.
 NODE_LIB  := $(BUILD)/lib/libpnnode.a
