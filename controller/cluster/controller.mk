@@ -8,7 +8,8 @@
 CLUSTER_BIN     := $(BUILD)/bin/podnet-controller
 CLUSTER_OBJS    := $(call objs,controller/cluster)
 # pure modules a unit test may link (no loop, no network)
-CLUSTER_PURE    := $(BUILD)/obj/controller/cluster/addrs.o $(BUILD)/obj/controller/cluster/strmap.o
+CLUSTER_PURE    := $(BUILD)/obj/controller/cluster/addrs.o $(BUILD)/obj/controller/cluster/strmap.o \
+                   $(BUILD)/obj/controller/cluster/nodecount.o
 CLUSTER_TESTS   := $(patsubst controller/cluster/test/test_%.c,$(BUILD)/test/cluster_%,$(wildcard controller/cluster/test/test_*.c))
 CLUSTER_ITS     := $(sort $(wildcard controller/cluster/test/it-*.sh))
 

@@ -30,6 +30,7 @@ extern const struct pn_kube_resource pn_res_attachments;
 extern const struct pn_kube_resource pn_res_cniconfigs;
 extern const struct pn_kube_resource pn_res_ippools;
 extern const struct pn_kube_resource pn_res_nads;
+extern const struct pn_kube_resource pn_res_reports; /* podnetworknodes */
 
 enum pn_inf {
 	PN_INF_PODS,
@@ -39,6 +40,8 @@ enum pn_inf {
 	PN_INF_IPPOOLS,
 	PN_INF_NADS,
 	PN_INF_NAMESPACES,  /* slim: name and labels, for spec.namespaceSelector */
+	PN_INF_REPORTS,     /* PodNetworkNode: the agents' availability reports */
+	PN_INF_NODES,       /* slim: name and uid, whose reports are not orphans */
 	PN_INF_N
 };
 
@@ -110,7 +113,7 @@ void pn_ctl_log(struct pn_ctl *ctl, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* keys: "pod/NS/NAME", "net/NAME", "pna/NS/NAME", "cni/NAME", "pool/NAME",
- * "nad/NS/NAME" */
+ * "nad/NS/NAME", "pnnode/NAME" */
 void pn_ctl_enqueue(struct pn_ctl *ctl, const char *kind, const char *key);
 void pn_ctl_enqueue_all(struct pn_ctl *ctl, enum pn_inf which, const char *kind);
 bool pn_ctl_busy(struct pn_ctl *ctl, const char *key);
@@ -145,6 +148,16 @@ int pn_ctl_reconcile_network(struct pn_ctl *ctl, const char *name);
 int pn_ctl_reconcile_attachment(struct pn_ctl *ctl, const char *ns, const char *name);
 int pn_ctl_reconcile_cniconfig(struct pn_ctl *ctl, const char *name);
 int pn_ctl_reconcile_ippool(struct pn_ctl *ctl, const char *name);
+
+/* nodes.c: the PodNetworkNode reports */
+/* A PodNetwork's status.nodes {total, available} (new reference), or NULL
+ * while the reports are not known yet. */
+json_t *pn_ctl_network_nodes(struct pn_ctl *ctl, const char *name);
+/* Deletes the report of a Node that is gone. */
+int pn_ctl_reconcile_report(struct pn_ctl *ctl, const char *name);
+/* Informer events of PN_INF_REPORTS and PN_INF_NODES. */
+void pn_ctl_reports_changed(struct pn_ctl *ctl, enum pn_inf which, json_t *old_obj, json_t *new_obj);
+json_t *pn_ctl_node_transform(json_t *obj);
 
 /* pods.c */
 int pn_ctl_reconcile_pod(struct pn_ctl *ctl, const char *ns, const char *name);

@@ -25,7 +25,7 @@ const struct pn_kube_resource pn_res_nads = { PN_NAD_GROUP, "v1", "network-attac
 					      1 };
 
 static const char *const inf_kind[PN_INF_N] = { "pod", "net", "pna", "cni", "pool", "nad",
-						"ns" };
+						"ns", "pnnode", "node" };
 
 void pn_ctl_log(struct pn_ctl *ctl, int level, const char *fmt, ...)
 {
@@ -128,6 +128,8 @@ static int dispatch(struct pn_ctl *ctl, const char *key)
 		ctl->m.reconciles[4]++;
 		return pn_ctl_reconcile_ippool(ctl, buf);
 	}
+	if (!strncmp(key, "pnnode/", 7))
+		return pn_ctl_reconcile_report(ctl, buf);
 	if (!strncmp(key, "nad/", 4)) {
 		/* NADs have no status: their users are re-evaluated. */
 		ctl->m.reconciles[5]++;
@@ -260,6 +262,10 @@ static void changed(struct inf_ud *u, json_t *old_obj, json_t *new_obj, bool del
 			ctl->requeue_waiting = true;
 		return;
 	}
+	if (u->which == PN_INF_REPORTS || u->which == PN_INF_NODES) {
+		pn_ctl_reports_changed(ctl, u->which, old_obj, deleted ? NULL : new_obj);
+		return;
+	}
 	if (u->which == PN_INF_PODS) {
 		if (ctl->state == PN_CTL_STANDBY)
 			return;
@@ -357,16 +363,19 @@ static json_t *slim_transform(void *ud, json_t *obj)
 	struct inf_ud *u = ud;
 	static const char *const api[PN_INF_N] = { "v1", PN_API_VERSION, PN_API_VERSION,
 						   PN_API_VERSION, PN_API_VERSION,
-						   "k8s.cni.cncf.io/v1", "v1" };
+						   "k8s.cni.cncf.io/v1", "v1", PN_API_VERSION, "v1" };
 	static const char *const kinds[PN_INF_N] = { "Pod", "PodNetwork", "PodNetworkAttachment",
 						     "CNIConfig", "IPPool",
-						     "NetworkAttachmentDefinition", "Namespace" };
+						     "NetworkAttachmentDefinition", "Namespace",
+						     "PodNetworkNode", "Node" };
 	json_t *md = json_object_get(obj, "metadata");
 
 	if (u->which == PN_INF_PODS)
 		return pn_ctl_pod_transform(ud, obj);
 	if (u->which == PN_INF_NAMESPACES)
 		return namespace_transform(obj);
+	if (u->which == PN_INF_NODES)
+		return pn_ctl_node_transform(obj);
 	json_incref(obj);
 	json_object_set_new(obj, "apiVersion", json_string(api[u->which]));
 	json_object_set_new(obj, "kind", json_string(kinds[u->which]));
@@ -758,7 +767,9 @@ int main(int argc, char **argv)
 	    start_informer(ctl, PN_INF_CNICONFIGS, &pn_res_cniconfigs) < 0 ||
 	    start_informer(ctl, PN_INF_IPPOOLS, &pn_res_ippools) < 0 ||
 	    (ctl->nad_enabled && start_informer(ctl, PN_INF_NADS, &pn_res_nads) < 0) ||
-	    start_informer(ctl, PN_INF_NAMESPACES, &pn_kube_res_namespaces) < 0) {
+	    start_informer(ctl, PN_INF_NAMESPACES, &pn_kube_res_namespaces) < 0 ||
+	    start_informer(ctl, PN_INF_REPORTS, &pn_res_reports) < 0 ||
+	    start_informer(ctl, PN_INF_NODES, &pn_kube_res_nodes) < 0) {
 		fprintf(stderr, "podnet-controller: cannot start the informers\n");
 		return 1;
 	}

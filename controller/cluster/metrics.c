@@ -78,7 +78,8 @@ char *pn_ctl_metrics_render(struct pn_ctl *ctl)
 					      "CNIConfig", "IPPool", "NetworkAttachmentDefinition" };
 	static const char *const res[PN_INF_N] = { "pods", "podnetworks", "podnetworkattachments",
 						   "cniconfigs", "ippools",
-						   "network-attachment-definitions" };
+						   "network-attachment-definitions", "namespaces",
+						   "podnetworknodes", "nodes" };
 	struct pn_buf b;
 	unsigned long cum = 0;
 

@@ -275,7 +275,7 @@ static int write_conditions(struct pn_ctl *ctl, const struct pn_kube_resource *r
 	int64_t gen = json_integer_value(json_object_get(md, "generation"));
 	json_t *st = json_object_get(obj, "status");
 	bool changed;
-	json_t *cl = conditions(obj, conds, n, gen, &changed), *status;
+	json_t *cl = conditions(obj, conds, n, gen, &changed), *status, *nodes = NULL;
 	int r = 0;
 
 	if (!cl)
@@ -285,16 +285,28 @@ static int write_conditions(struct pn_ctl *ctl, const struct pn_kube_resource *r
 		changed = true;
 	if (extra && !json_equal(json_object_get(st, "ranges"), extra))
 		changed = true;
+	/* a PodNetwork's status.nodes (nodes.c): what the reports say, else
+	 * what the object has (a status write replaces the whole status) */
+	if (res == &pn_res_podnetworks) {
+		nodes = pn_ctl_network_nodes(ctl, meta_str(obj, "name"));
+		if (nodes && !json_equal(json_object_get(st, "nodes"), nodes))
+			changed = true;
+		if (!nodes)
+			nodes = json_incref(json_object_get(st, "nodes"));
+	}
 	if (changed) {
 		status = json_pack("{sO}", "conditions", cl);
 		if (with_generation)
 			json_object_set_new(status, "observedGeneration", json_integer(gen));
 		if (extra)
 			json_object_set(status, "ranges", extra);
+		if (nodes)
+			json_object_set(status, "nodes", nodes);
 		r = pn_ctl_write_status(ctl, res, meta_str(obj, "namespace"), meta_str(obj, "name"),
 					status, key);
 		json_decref(status);
 	}
+	json_decref(nodes);
 	json_decref(cl);
 	return r;
 }
