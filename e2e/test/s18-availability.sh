@@ -1,7 +1,8 @@
 #!/bin/sh
 # Scenario 18: per-node availability. PodNetwork s18-mv is a macvlan whose
-# master link, s18-parent (a dummy link), exists on node 2 only. Each agent
-# reports in its node's PodNetworkNode whether it can serve each PodNetwork:
+# master link, s18-parent (an ifb link, as the scenarios' parent links),
+# exists on node 2 only. Each agent reports in its node's PodNetworkNode
+# whether it can serve each PodNetwork:
 # node 1 says ParentLinkMissing (naming the link), node 2 says available;
 # the controller counts the reports into the PodNetwork's status.nodes
 # (1 of 2), which `kubectl get podnetworks` prints. The link deleted on
@@ -44,7 +45,7 @@ n2=${NODE_NAME2:-}
 
 check "s18__two_nodes" [ -n "$n2" ]
 check "s18__podnet__up" podnet_up
-on_node 2 ip link add s18-parent type dummy && on_node 2 ip link set s18-parent up
+on_node 2 ip link add s18-parent type ifb && on_node 2 ip link set s18-parent up
 check "s18__parent_link__on_node2_only" sh -c '! on_node 1 ip link show s18-parent && on_node 2 ip link show s18-parent'
 check "s18__network__applies" k apply -f - <<EOF
 $(network_yaml s18-mv s18-macvlan '{type: macvlan, master: s18-parent, mode: bridge}' s18-pool '{cidr: 10.48.0.0/24}')
@@ -90,7 +91,7 @@ on_node 2 ip link del s18-parent
 check "s18__link_deleted__node2_flips_within_the_period" poll 45 entry_is "$n2" s18-mv reason ParentLinkMissing
 echo "  node 2's report flipped $(($(date +%s) - t0)) s after the link was deleted"
 check "s18__link_deleted__status_nodes_0_of_2" poll 15 nodes_are s18-mv 0 2
-on_node 2 ip link add s18-parent type dummy && on_node 2 ip link set s18-parent up
+on_node 2 ip link add s18-parent type ifb && on_node 2 ip link set s18-parent up
 check "s18__link_back__node2_available" poll 45 entry_is "$n2" s18-mv available true
 check "s18__link_back__status_nodes_1_of_2" poll 15 nodes_are s18-mv 1 2
 
