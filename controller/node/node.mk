@@ -88,10 +88,22 @@ $(BUILD)/test/node_fuzz-replay_plan: $(BUILD)/obj/controller/node/fuzz/plan.o \
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 UNIT_TESTS += $(BUILD)/test/node_fuzz-replay_plan
+FUZZ_CORPUS_node_avail := controller/node/fuzz/corpus/avail
+$(BUILD)/test/node_fuzz-replay_avail: $(BUILD)/obj/controller/node/fuzz/avail.o \
+		$(BUILD)/obj/provider-sdk/fuzz/replay_node_avail.o $(BUILD)/obj/controller/node/agent_avail.o \
+		$(BUILD)/lib/libpnapi.a
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+UNIT_TESTS += $(BUILD)/test/node_fuzz-replay_avail
 
 .PHONY: node-fuzz
-node-fuzz: $(BUILD)/fuzz/node_plan
+node-fuzz: $(BUILD)/fuzz/node_plan $(BUILD)/fuzz/node_avail
 $(BUILD)/fuzz/node_plan: controller/node/fuzz/plan.c controller/node/agent_plan.c $(wildcard api/*.c)
+	@mkdir -p $(@D)
+	$(Q)clang $(CPPFLAGS) $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ \
+	  $(shell $(PKG_CONFIG) --libs jansson yaml-0.1) -lpthread -lm
+$(BUILD)/fuzz/node_avail: controller/node/fuzz/avail.c controller/node/agent_avail.c $(wildcard api/*.c)
 	@mkdir -p $(@D)
 	$(Q)clang $(CPPFLAGS) $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ \
 	  $(shell $(PKG_CONFIG) --libs jansson yaml-0.1) -lpthread -lm
