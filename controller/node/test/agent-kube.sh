@@ -80,6 +80,9 @@ cleanup() {
 	fi
 	for l in pntk1 pntk2; do on1 ip link del "$l" 2>/dev/null; done
 	k -n podnet-system delete configmap podnet-plan-keys >/dev/null 2>&1
+	k delete podnetwork pnt-avail-mv --wait=false >/dev/null 2>&1
+	k delete cniconfig pnt-avail-mv --wait=false >/dev/null 2>&1
+	k delete podnetworknode "$NODE_NAME" --wait=false >/dev/null 2>&1
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -89,6 +92,8 @@ mkdir -p "$T/providers" "$T/state" "$T/run"
 cp "$build/providers/cni.so" "$T/providers/"
 chmod 0755 "$T/providers" && chmod 0644 "$T/providers"/*.so
 
+# the CRDs the agent watches and writes (its availability report)
+KUBECTL=$KUBECTL "$top/crds/apply" >/dev/null 2>&1
 # ---- RBAC: exactly deploy/agent ------------------------------------------------
 k create namespace podnet-system >/dev/null 2>&1
 k create namespace "$ns" >/dev/null
@@ -104,8 +109,14 @@ check "rbac__agent__can_watch_plan_keys" sh -c '
 		[ "$("$1" --kubeconfig "$2" auth can-i $v configmap/podnet-plan-keys -n podnet-system 2>/dev/null)" = yes ] || exit 1
 	done' _ "$KUBECTL" "$akc"
 check "rbac__agent__can_post_events" can create events -n "$ns"
+check "rbac__agent__can_write_its_availability_report" sh -c '
+	for v in "get podnetworknodes" "create podnetworknodes" "update podnetworknodes" "get nodes" \
+		"list podnetworks" "watch podnetworks" "list cniconfigs" "watch cniconfigs"; do
+		[ "$("$1" --kubeconfig "$2" auth can-i $v 2>/dev/null)" = yes ] || exit 1
+	done' _ "$KUBECTL" "$akc"
 if can delete pods -n "$ns" || can get secrets -n "$ns" || can create pods -n "$ns" ||
-	can get configmap/other -n podnet-system || can update configmap/podnet-plan-keys -n podnet-system; then
+	can get configmap/other -n podnet-system || can update configmap/podnet-plan-keys -n podnet-system ||
+	can delete podnetworknodes || can update podnetworks || can list nodes; then
 	ko "rbac__agent__no_other_rights"
 else
 	ok "rbac__agent__no_other_rights"
@@ -308,6 +319,41 @@ check "metrics__pod_events_counted" metric_ge podnet_agent_pod_events_total 4
 # updates and must not cause more writes
 on1 curl -s "http://127.0.0.1:$mport/metrics" | grep -E '^podnet_agent_(status_writes|watch|pods|pod_events|plan_changes)' | sed 's/^/  /'
 check "metrics__no_write_loop" sh -c '[ "${1:-99}" -le 11 ]' _ "$(metric 'podnet_agent_status_writes_total{result="written"}')"
+
+# ---- the node's availability report (PodNetworkNode) ----------------------------------------
+# A macvlan whose master the node lacks: ParentLinkMissing in the report the
+# agent writes for its node, owned by the Node; the link made: available.
+report_reason() { k get podnetworknode "$NODE_NAME" -o 'jsonpath={.status.networks[?(@.name=="pnt-avail-mv")].reason}' 2>/dev/null; }
+report_available() { [ "$(k get podnetworknode "$NODE_NAME" -o 'jsonpath={.status.networks[?(@.name=="pnt-avail-mv")].available}' 2>/dev/null)" = true ]; }
+k apply -f - >/dev/null <<'YAML'
+apiVersion: podnet.dev/v1alpha1
+kind: CNIConfig
+metadata: {name: pnt-avail-mv}
+spec:
+  cniVersion: 1.0.0
+  plugins:
+  - {type: macvlan, master: pntavail0, mode: bridge}
+---
+apiVersion: podnet.dev/v1alpha1
+kind: PodNetwork
+metadata: {name: pnt-avail-mv}
+spec:
+  provider: podnet.dev/cni
+  parametersRefs:
+  - {group: podnet.dev, kind: CNIConfig, name: pnt-avail-mv}
+YAML
+report_reason_is() { [ "$(report_reason)" = "$1" ]; }
+owned_by_node() {
+	[ "$(k get podnetworknode "$NODE_NAME" -o 'jsonpath={.metadata.ownerReferences[0].uid}')" = \
+		"$(k get node "$NODE_NAME" -o 'jsonpath={.metadata.uid}')" ]
+}
+check "avail__report__parent_link_missing" poll 20 report_reason_is ParentLinkMissing
+check "avail__report__owned_by_the_node" owned_by_node
+on1 ip link add pntavail0 type ifb 2>/dev/null
+# the link appearing changes no object: the periodic evaluation (30 s) sees it
+check "avail__link_made__available_within_the_period" poll 45 report_available
+on1 ip link del pntavail0 2>/dev/null
+check "metrics__availability_written" metric_ge podnet_agent_availability_writes_total 2
 
 # ---- (d) deleting the Pods ---------------------------------------------------------------
 k -n "$ns" delete pod pa pb pc pd pe --wait=true --timeout=90s >/dev/null 2>&1
