@@ -389,8 +389,12 @@ static void synced_cb(void *ud)
 	struct pn_ctl *ctl = ud;
 	bool all = true;
 
+	/* The availability reports are not waited for: nothing the
+	 * controller decides depends on them (status.nodes is written once
+	 * they are known), and a cluster whose PodNetworkNode CRD is not
+	 * installed yet must still get plans. */
 	for (int i = 0; i < PN_INF_N; i++)
-		if (ctl->inf[i] && !pn_informer_has_synced(ctl->inf[i]))
+		if (ctl->inf[i] && i != PN_INF_REPORTS && !pn_informer_has_synced(ctl->inf[i]))
 			all = false;
 	if (all && !ctl->synced) {
 		ctl->synced = true;
