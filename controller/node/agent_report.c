@@ -68,12 +68,15 @@ static void count(struct pn_report *r, unsigned long *what)
 
 static void failed(struct pn_report *r, const char *what, int rc, const struct pn_kube_status *st)
 {
+	/* a Node that does not exist (yet) is asked about once a period */
+	double after = rc == -PN_KUBE_ENOTFOUND ? r->period : RETRY;
+
 	pn_agent_log(PODNET_LOG_WARNING, "PodNetworkNode %s: %s: %s (HTTP %ld)%s%s; retrying in %.0f s", r->node, what,
 		     strerror(rc < 0 ? -rc : rc), st ? st->http : 0L, st && st->message[0] ? ": " : "",
-		     st ? st->message : "", RETRY);
+		     st ? st->message : "", after);
 	count(r, &r->st.errors);
 	r->known = 0;
-	later(r, RETRY);
+	later(r, after);
 }
 
 static void node_done(void *ud, int rc, const struct pn_kube_status *st, json_t *body)
