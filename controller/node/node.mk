@@ -102,11 +102,11 @@ node-fuzz: $(BUILD)/fuzz/node_plan $(BUILD)/fuzz/node_avail
 $(BUILD)/fuzz/node_plan: controller/node/fuzz/plan.c controller/node/agent_plan.c $(wildcard api/*.c)
 	@mkdir -p $(@D)
 	$(Q)clang $(CPPFLAGS) $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ \
-	  $(shell $(PKG_CONFIG) --libs jansson yaml-0.1) -lpthread -lm
+	  $(shell $(PKG_CONFIG) --libs jansson yaml-0.1 libcrypto) -lpthread -lm
 $(BUILD)/fuzz/node_avail: controller/node/fuzz/avail.c controller/node/agent_avail.c $(wildcard api/*.c)
 	@mkdir -p $(@D)
 	$(Q)clang $(CPPFLAGS) $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ \
-	  $(shell $(PKG_CONFIG) --libs jansson yaml-0.1) -lpthread -lm
+	  $(shell $(PKG_CONFIG) --libs jansson yaml-0.1 libcrypto) -lpthread -lm
 
 # The agent with its Pod watch on the real cluster (kubelet, containerd, the
 # shim installed with deploy/agent/install-cni, RBAC of deploy/agent): run by
