@@ -11,7 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "node/provider_host.h"
@@ -186,6 +189,14 @@ static void unit__host_root__plugins_resolved_inside_the_root(void **state)
 {
 	struct fx *f = *state;
 	struct podnet_result res;
+	struct open_how how = {.flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT};
+	int fd = (int)syscall(SYS_openat2, AT_FDCWD, "/", &how, sizeof(how));
+
+	/* lookups inside a root need openat2 (valgrind does not know it) */
+	if (fd < 0 && errno == ENOSYS)
+		skip();
+	if (fd >= 0)
+		close(fd);
 
 	/* ipvlan is a symbolic link with an absolute target inside the root */
 	assert_int_equal(ask(f->rooted, "{\"type\":\"ipvlan\",\"master\":\"lo\"}", &res), 0);
