@@ -72,6 +72,7 @@ cleanup() {
 	"$K" delete --ignore-not-found --wait=false pod/upf-0 pod/probe-0 >/dev/null 2>&1
 	"$K" delete --ignore-not-found -f "$tmp/objects.yaml" >/dev/null 2>&1
 	"$K" delete --ignore-not-found cniconfig/defaulted >/dev/null 2>&1
+	"$K" delete --ignore-not-found podnetworknode/pnt-crds-node >/dev/null 2>&1
 	# The CRDs stay: later tests of the same cluster session may use them.
 	rm -rf "$tmp"
 }
@@ -222,12 +223,33 @@ metadata: {name: bad-exclude}
 spec: {ranges: [{cidr: 10.0.0.0/24, exclude: [10.0.0.5]}]}"
 
 # ---- printer columns and short names ------------------------------------------
-has "kubectl get podnetworks: NAME READY PROVIDER ENABLED AGE" \
-	'^NAME +READY +PROVIDER +ENABLED +AGE$' "$K" get podnetworks
+has "kubectl get podnetworks: NAME READY PROVIDER ENABLED NODES-AVAILABLE NODES AGE" \
+	'^NAME +READY +PROVIDER +ENABLED +NODES-AVAILABLE +NODES +AGE$' "$K" get podnetworks
 has "kubectl get pn: signaling row shows its provider" \
 	'^signaling +podnet.dev/cni +true +[0-9]+' "$K" get pn
 has "kubectl get pn -o wide: the InUse and Reason columns" \
-	'^NAME +READY +PROVIDER +ENABLED +INUSE +REASON +AGE$' "$K" get pn -o wide
+	'^NAME +READY +PROVIDER +ENABLED +NODES-AVAILABLE +NODES +INUSE +REASON +AGE$' "$K" get pn -o wide
+# PodNetworkNode: written whole by an agent (no status subresource)
+printf '%s\n' 'apiVersion: podnet.dev/v1alpha1
+kind: PodNetworkNode
+metadata: {name: pnt-crds-node}
+status:
+  observedTime: "2026-12-03T16:00:00Z"
+  networks:
+  - {name: data, available: false, reason: ParentLinkMissing, message: no eth9}
+  - {name: signaling, available: true}' >"$tmp/pnnode.yaml"
+t "PodNetworkNode: a report with its status is accepted" "$K" create -f "$tmp/pnnode.yaml"
+eq "PodNetworkNode: status is stored with the object (no status subresource)" ParentLinkMissing \
+	"$K" get pnnode pnt-crds-node -o 'jsonpath={.status.networks[?(@.name=="data")].reason}'
+has "kubectl get pnnode: NAME OBSERVED AGE" '^NAME +OBSERVED +AGE$' "$K" get pnnode pnt-crds-node
+refused "PodNetworkNode: a reason that is not CamelCase" 'reason' "apiVersion: podnet.dev/v1alpha1
+kind: PodNetworkNode
+metadata: {name: pnt-crds-bad}
+status: {networks: [{name: data, available: false, reason: not-camel}]}"
+refused "PodNetworkNode: an entry without available" 'available' "apiVersion: podnet.dev/v1alpha1
+kind: PodNetworkNode
+metadata: {name: pnt-crds-bad}
+status: {networks: [{name: data}]}"
 has "kubectl get pna: READY PODNETWORK AGE" \
 	'^data-reserved +data +[0-9]+' "$K" get pna -n default
 has "kubectl get cnic: CNIVERSION and PLUGINS" \
