@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const struct pn_wh_filter_world w = { &lk, w_report, NULL, size % 3 != 0 };
 	struct pn_wh_filter_args a;
 	struct pn_wh_filter_outcome o;
-	char err[256], *ans;
+	char err[256] = "", *ans;
 
 	if (!world)
 		world = json_loads(
