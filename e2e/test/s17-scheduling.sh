@@ -80,7 +80,8 @@ $(network_yaml s17-off s17-bridge '{type: bridge, bridge: pn-s17, isGateway: fal
 EOF
 check "s17__off_network__not_ready_disabled" poll 30 sh -c \
 	"[ \"\$(k get podnetwork s17-off -o 'jsonpath={.status.conditions[?(@.type==\"Ready\")].reason}')\" = AdministrativelyDisabled ]"
-check "s17__waiting_pod__created" spod waiting '- podNetworkName: s17-off
+check "s17__waiting_pod__created" spod waiting '- podNetworkName: default
+- podNetworkName: s17-off
   interfaceName: off0'
 check "s17__waiting_pod__pending_naming_network_and_reason" poll 30 pending_with waiting \
 	'podnet: PodNetwork "s17-off" is not Ready (AdministrativelyDisabled)'
@@ -114,7 +115,8 @@ echo "  \$ kubectl get podnetworks s17-mv"
 k get podnetworks s17-mv | sed 's/^/    /'
 t0=$(date +%s.%N)
 for i in $(seq 1 10); do
-	spod mv-$i '- podNetworkName: s17-mv
+	spod mv-$i '- podNetworkName: default
+- podNetworkName: s17-mv
   interfaceName: mv0' >/dev/null 2>&1 || ko "s17__mv_pod_${i}__created"
 done
 check "s17__ten_pods__all_running_on_node2" poll 120 all_on_node2
