@@ -14,10 +14,16 @@
 #      asking for it all run on node 2. The link removed on node 2: once its
 #      report says so, a new Pod stays Pending and its message names the
 #      network and ParentLinkMissing.
+#  (c) podnet-webhook scaled to 0: the extender is ignorable, so a Pod
+#      asking for that network is bound to a node as without podnet's
+#      filter (and waits there in ContainerCreating); the webhook is scaled
+#      back to 2.
 set -u
 . "$(dirname "$0")/../lib/podnet.sh"
 ns=pn-s17
+scaled=0
 cleanup() {
+	[ $scaled = 0 ] || scale_deploy podnet-webhook 2
 	podnet_down $ns
 	podnet_forget_objects
 	on_node 2 ip link del s17-parent 2>/dev/null
@@ -133,5 +139,17 @@ check "s17__late_pod__pending_naming_network_and_reason" poll 30 pending_with la
 	'podnet: PodNetwork "s17-mv" is not available on this node (ParentLinkMissing'
 echo "  PodScheduled: $(scheduled late status) $(scheduled late reason): $(scheduled late message)"
 echo "  webhook log (filter lines):"
-for r in 1 2; do pn_log webhook $r | grep ' filter ' | tail -3 | sed 's/^/    /'; done
+for r in 1 2; do pn_log webhook $r | grep ' filter ' | tail -2 | sed 's/^/    /'; done
+
+# ---- (c) the extender unreachable ------------------------------------------------
+scaled=1
+check "s17__webhook__scaled_to_0" scale_deploy podnet-webhook 0
+check "s17__unfiltered_pod__created" spod unfiltered '- podNetworkName: s17-mv'
+check "s17__unfiltered_pod__bound_without_the_filter" poll 30 sh -c \
+	"[ -n \"\$(k -n $ns get pod unfiltered -o 'jsonpath={.spec.nodeName}')\" ]"
+echo "  unfiltered: bound to $(node_of unfiltered), phase $(phase $ns unfiltered)"
+check "s17__unfiltered_pod__not_running" not_running $ns unfiltered
+scale_deploy podnet-webhook 2 && scaled=0
+check "s17__webhook__back_to_2" [ $scaled = 0 ]
+check "s17__webhook__ready_again" poll 60 webhook_ready
 finish
