@@ -9,14 +9,27 @@
  * nodes that can serve a Ready network changes (status.nodes.available),
  * the leader writes the annotation podnet.dev/schedule-retry (the time) on
  * the unscheduled Pods that ask for it. The write leaves the Pod's request
- * as it was, so podnet-webhook admits it as any other update of ours. */
+ * as it was, so podnet-webhook admits it as any other update of ours.
+ * podnet-webhook's caches see the change a moment after ours: a Pod the
+ * filter still refused then is touched once more 3 s later. */
 #include "cluster/ctl.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #define PN_ANNOTATION_SCHEDULE_RETRY "podnet.dev/schedule-retry"
+#define AGAIN_AFTER 3.0 /* seconds */
+
+struct again {
+	ev_timer t;
+	struct pn_ctl *ctl;
+	enum pn_inf which;
+	char key[600]; /* the object's cache key */
+};
+
+static void run(struct pn_ctl *ctl, enum pn_inf which, json_t *obj, bool first);
 
 static bool ready(json_t *obj)
 {
@@ -99,50 +112,85 @@ static size_t retry(struct pn_ctl *ctl, const char *index, const char *value, co
 	return n;
 }
 
-void pn_ctl_schedule_changed(struct pn_ctl *ctl, enum pn_inf which, json_t *old_obj,
-			     json_t *new_obj)
+static void again_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	json_t *md = json_object_get(new_obj, "metadata");
+	struct again *a = w->data;
+	json_t *obj = pn_informer_get_key(a->ctl->inf[a->which], a->key);
+
+	if (obj && ready(obj))
+		run(a->ctl, a->which, obj, false);
+	free(a);
+}
+
+static void stamp_now(char *stamp, size_t len)
+{
+	struct timespec now;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	strftime(stamp, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(stamp + strlen(stamp), len - strlen(stamp), ".%03ldZ", now.tv_nsec / 1000000);
+}
+
+static void run(struct pn_ctl *ctl, enum pn_inf which, json_t *obj, bool first)
+{
+	json_t *md = json_object_get(obj, "metadata");
 	const char *name = json_string_value(json_object_get(md, "name"));
 	const char *ns = json_string_value(json_object_get(md, "namespace"));
 	char stamp[40], key[600];
-	struct timespec now;
-	struct tm tm;
+	struct again *a;
 	size_t n = 0;
 
-	if (ctl->state != PN_CTL_LEADING || !new_obj || !name || !ready(new_obj))
+	if (ctl->state != PN_CTL_LEADING || !name)
 		return;
-	if (old_obj && ready(old_obj) && !gained(available(old_obj), available(new_obj)))
-		return; /* nothing a waiting Pod could gain */
-	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(stamp + strlen(stamp), sizeof(stamp) - strlen(stamp), ".%03ldZ",
-		 now.tv_nsec / 1000000);
+	stamp_now(stamp, sizeof(stamp));
 	if (which == PN_INF_NETWORKS) {
 		const char *akey;
-		json_t *a;
+		json_t *at;
 
+		snprintf(key, sizeof(key), "%s", name);
 		n += retry(ctl, "net", name, stamp);
 		/* and the Pods that ask through an attachment of it */
-		json_object_foreach(pn_informer_store(ctl->inf[PN_INF_ATTACHMENTS]), akey, a) {
-			const char *net = json_string_value(json_object_get(json_object_get(a, "spec"),
+		json_object_foreach(pn_informer_store(ctl->inf[PN_INF_ATTACHMENTS]), akey, at) {
+			const char *net = json_string_value(json_object_get(json_object_get(at, "spec"),
 									    "podNetworkName"));
 
-			if (net && !strcmp(net, name) && ready(a))
+			if (net && !strcmp(net, name) && ready(at))
 				n += retry(ctl, "pna", akey, stamp);
 		}
 		if (n)
 			pn_ctl_log(ctl, 1, "PodNetwork %s is Ready (nodes available: %lld): asked "
-				   "kube-scheduler to retry %zu Pending Pod%s", name,
-				   json_is_integer(available(new_obj)) ?
-				   (long long)json_integer_value(available(new_obj)) : -1LL, n,
-				   n == 1 ? "" : "s");
+				   "kube-scheduler to retry %zu Pending Pod%s%s", name,
+				   json_is_integer(available(obj)) ?
+				   (long long)json_integer_value(available(obj)) : -1LL, n,
+				   n == 1 ? "" : "s", first ? "" : " (again)");
 	} else if (which == PN_INF_ATTACHMENTS && ns) {
 		snprintf(key, sizeof(key), "%s/%s", ns, name);
 		n = retry(ctl, "pna", key, stamp);
 		if (n)
 			pn_ctl_log(ctl, 1, "PodNetworkAttachment %s is Ready: asked kube-scheduler to "
-				   "retry %zu Pending Pod%s", key, n, n == 1 ? "" : "s");
+				   "retry %zu Pending Pod%s%s", key, n, n == 1 ? "" : "s",
+				   first ? "" : " (again)");
+	} else {
+		return;
 	}
+	if (!first || !n || !(a = calloc(1, sizeof(*a))))
+		return;
+	a->ctl = ctl;
+	a->which = which;
+	snprintf(a->key, sizeof(a->key), "%s", key);
+	ev_timer_init(&a->t, again_cb, AGAIN_AFTER, 0.);
+	a->t.data = a;
+	ev_timer_start(ctl->loop, &a->t);
+}
+
+void pn_ctl_schedule_changed(struct pn_ctl *ctl, enum pn_inf which, json_t *old_obj,
+			     json_t *new_obj)
+{
+	if (ctl->state != PN_CTL_LEADING || !new_obj || !ready(new_obj))
+		return;
+	if (old_obj && ready(old_obj) && !gained(available(old_obj), available(new_obj)))
+		return; /* nothing a waiting Pod could gain */
+	run(ctl, which, new_obj, true);
 }
