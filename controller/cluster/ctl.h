@@ -171,6 +171,12 @@ int pn_ctl_pod_load(struct pn_ctl *ctl, json_t *pod);
 void pn_ctl_sweep(struct pn_ctl *ctl);
 json_t *pn_ctl_parse_networks(const char *text, size_t len, char *err, size_t errlen, void *ctx);
 
+/* schedule.c: after a PodNetwork's or an attachment's update (new_obj NULL
+ * when deleted), asks kube-scheduler to retry the unscheduled Pods that wait
+ * for it when it became Ready or more nodes can serve it (leader only). */
+void pn_ctl_schedule_changed(struct pn_ctl *ctl, enum pn_inf which, json_t *old_obj,
+			     json_t *new_obj);
+
 /* keys.c: makes sure the signing key exists and is published, then calls
  * done (retries every 2 s until it can). */
 void pn_ctl_keys_ensure(struct pn_ctl *ctl, void (*done)(struct pn_ctl *ctl));

@@ -281,6 +281,8 @@ static void changed(struct inf_ud *u, json_t *old_obj, json_t *new_obj, bool del
 	if (ctl->state == PN_CTL_STANDBY)
 		return;
 	pn_ctl_enqueue(ctl, inf_kind[u->which], key);
+	if (u->which == PN_INF_NETWORKS || u->which == PN_INF_ATTACHMENTS)
+		pn_ctl_schedule_changed(ctl, u->which, old_obj, deleted ? NULL : new_obj);
 	if (!spec_changed(old_obj, deleted ? NULL : new_obj))
 		return; /* a status write: nothing depends on it */
 	/* a change of any object a plan depends on: networks and their

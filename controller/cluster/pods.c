@@ -154,6 +154,22 @@ json_t *pn_ctl_pod_transform(void *ud, json_t *obj)
 				json_object_get(spec, "networks"));
 	if (json_object_get(st, "phase"))
 		json_object_set(json_object_get(out, "status"), "phase", json_object_get(st, "phase"));
+	/* an unscheduled Pod keeps its PodScheduled condition (schedule.c) */
+	if (!json_object_get(spec, "nodeName")) {
+		json_t *c;
+		size_t i;
+
+		json_array_foreach(json_object_get(st, "conditions"), i, c) {
+			const char *type = json_string_value(json_object_get(c, "type"));
+
+			if (type && !strcmp(type, "PodScheduled"))
+				json_object_set_new(json_object_get(out, "status"), "conditions",
+						    json_pack("[{s:O?,s:O?,s:O?}]", "type",
+							      json_object_get(c, "type"), "status",
+							      json_object_get(c, "status"), "reason",
+							      json_object_get(c, "reason")));
+		}
+	}
 	refs = json_pack("{s[] s[]}", "nets", "pnas");
 	if (refs && !terminal(out)) {
 		refs_of(out, meta_str(out, "namespace") ?: "default", json_object_get(refs, "nets"),

@@ -1,6 +1,7 @@
 /* main.c — podnet-webhook: flags, the caches the checks read (PodNetworks,
- * PodNetworkAttachments, Namespaces), the review dispatch on the loop and
- * the paged LIST of Pods that a DELETE of `default` needs. */
+ * PodNetworkAttachments, Namespaces, PodNetworkNode reports), the review and
+ * scheduler-filter dispatch on the loop and the paged LIST of Pods that a
+ * DELETE of `default` needs. */
 #include "webhook/webhook.h"
 
 #include <errno.h>
@@ -17,11 +18,13 @@
 #include "kube/ops.h"
 #include "pn/model.h"
 #include "pn/version.h"
+#include "webhook/filter.h"
 #include "webhook/review.h"
 
 static const struct pn_kube_resource res_podnetworks = { PN_GROUP, PN_VERSION, "podnetworks", 0 };
 static const struct pn_kube_resource res_attachments = { PN_GROUP, PN_VERSION,
 							 "podnetworkattachments", 1 };
+static const struct pn_kube_resource res_reports = { PN_GROUP, PN_VERSION, "podnetworknodes", 0 };
 
 void pn_wh_log(struct pn_wh *wh, int level, const char *fmt, ...)
 {
@@ -75,6 +78,24 @@ static json_t *ns_transform(void *ud, json_t *obj)
 	return json_pack("{s:{s:O?,s:O?,s:O?}}", "metadata", "name", json_object_get(md, "name"),
 			 "resourceVersion", json_object_get(md, "resourceVersion"), "labels",
 			 json_object_get(md, "labels"));
+}
+
+static json_t *lk_report(void *ud, const char *node)
+{
+	struct pn_wh *wh = ud;
+
+	return pn_informer_get(wh->reports, NULL, node);
+}
+
+/* PodNetworkNode reports: the name and the networks' availability. */
+static json_t *report_transform(void *ud, json_t *obj)
+{
+	json_t *md = json_object_get(obj, "metadata");
+
+	return json_pack("{s:{s:O?,s:O?}, s:{s:O?}}", "metadata", "name",
+			 json_object_get(md, "name"), "resourceVersion",
+			 json_object_get(md, "resourceVersion"), "status", "networks",
+			 json_object_get(json_object_get(obj, "status"), "networks"));
 }
 
 static struct pn_informer *start_cache(struct pn_wh *wh, const struct pn_kube_resource *res,
@@ -166,6 +187,33 @@ static void list_page(struct count *ct, const char *cont)
 	}
 }
 
+/* POST /scheduler/filter: kube-scheduler's extender call. */
+static void on_filter(struct pn_wh *wh, struct pn_wh_job *job, const char *body, size_t len)
+{
+	struct pn_wh_lookup lk = { lk_net, lk_pna, lk_labels, wh };
+	struct pn_wh_filter_world w = { &lk, lk_report, wh, pn_informer_has_synced(wh->reports) };
+	struct pn_wh_filter_outcome o;
+	struct pn_wh_filter_args a;
+	json_t *md;
+	char err[512], msg[600];
+
+	if (pn_wh_filter_decode(body, len, &a, err, sizeof(err)) < 0) {
+		pn_wh_log(wh, 0, "bad ExtenderArgs: %s", err);
+		snprintf(msg, sizeof(msg), "podnet: bad ExtenderArgs: %s", err);
+		pn_wh_job_answer(job, pn_wh_filter_error(msg));
+		return;
+	}
+	pn_wh_job_answer(job, pn_wh_filter_run(&a, &wh->cfg, &w, &o));
+	md = json_object_get(a.pod, "metadata");
+	if (o.asked)
+		pn_wh_log(wh, o.failed ? 1 : 2, "filter %s/%s: %zu of %zu nodes pass%s%s%s",
+			  json_string_value(json_object_get(md, "namespace")) ?: "?",
+			  json_string_value(json_object_get(md, "name")) ?: "?", o.passed,
+			  o.passed + o.failed, o.first[0] ? " (" : "", o.first,
+			  o.first[0] ? ")" : "");
+	pn_wh_filter_clear(&a);
+}
+
 static void on_review(void *ud, struct pn_wh_job *job, const char *body, size_t len)
 {
 	struct pn_wh *wh = ud;
@@ -174,6 +222,11 @@ static void on_review(void *ud, struct pn_wh_job *job, const char *body, size_t 
 	struct pn_wh_verdict v = { 0 };
 	char err[512], what[700];
 	struct count *ct;
+
+	if (pn_wh_job_route(job) == PN_WH_ROUTE_FILTER) {
+		on_filter(wh, job, body, len);
+		return;
+	}
 
 	if (pn_wh_review_decode(body, len, &rv, err, sizeof(err)) < 0) {
 		pn_wh_log(wh, 0, "bad AdmissionReview: %s", err);
@@ -226,7 +279,8 @@ static void usage(FILE *f)
 		"usage: podnet-webhook [options]\n"
 		"  --kubeconfig PATH        kubeconfig (default: in-cluster config)\n"
 		"  --context NAME           kubeconfig context\n"
-		"  --listen ADDR            HTTPS address (default :8443): /validate /healthz /readyz\n"
+		"  --listen ADDR            HTTPS address (default :8443): /validate\n"
+		"                           /scheduler/filter /healthz /readyz\n"
 		"  --namespace NS           namespace of the Service and the Secret (default podnet-system)\n"
 		"  --service NAME           the Service the API server calls (default podnet-webhook)\n"
 		"  --secret NAME            the TLS Secret podnet keeps (default podnet-webhook-tls)\n"
@@ -411,7 +465,10 @@ int main(int argc, char **argv)
 	wh->nets = start_cache(wh, &res_podnetworks, NULL);
 	wh->pnas = start_cache(wh, &res_attachments, NULL);
 	wh->nss = start_cache(wh, &pn_kube_res_namespaces, ns_transform);
-	if (!wh->nets || !wh->pnas || !wh->nss) {
+	/* Until this cache has synced (the CRD may not be installed), the
+	 * filter checks readiness only. */
+	wh->reports = start_cache(wh, &res_reports, report_transform);
+	if (!wh->nets || !wh->pnas || !wh->nss || !wh->reports) {
 		fprintf(stderr, "podnet-webhook: cannot start the caches\n");
 		return 1;
 	}

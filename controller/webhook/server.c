@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "kube/buf.h"
+#include "webhook/filter.h"
 #include "webhook/review.h"
 
 /* TLS 1.2 and 1.3 only (GnuTLS priority string): what API servers and
@@ -48,6 +49,7 @@ struct pn_wh_job {
 	char *body;
 	size_t len;
 	char *answer;
+	enum pn_wh_route route;
 	int done;
 	int refs;                 /* the connection and the loop (mu) */
 };
@@ -56,6 +58,11 @@ struct conn {
 	struct pn_buf body;
 	int too_big;
 };
+
+enum pn_wh_route pn_wh_job_route(const struct pn_wh_job *j)
+{
+	return j->route;
+}
 
 static void job_unref_locked(struct pn_wh_job *j)
 {
@@ -117,7 +124,8 @@ static enum MHD_Result respond(struct MHD_Connection *c, unsigned code, const ch
 	return ret;
 }
 
-static enum MHD_Result review(struct pn_wh_server *s, struct MHD_Connection *c, struct conn *cn)
+static enum MHD_Result review(struct pn_wh_server *s, struct MHD_Connection *c, struct conn *cn,
+			      enum pn_wh_route route)
 {
 	struct pn_wh_job *j = calloc(1, sizeof(*j));
 	struct timespec until;
@@ -127,6 +135,7 @@ static enum MHD_Result review(struct pn_wh_server *s, struct MHD_Connection *c, 
 	if (!j)
 		return MHD_NO;
 	j->s = s;
+	j->route = route;
 	j->body = cn->body.data;
 	j->len = cn->body.len;
 	cn->body.data = NULL;
@@ -135,7 +144,10 @@ static enum MHD_Result review(struct pn_wh_server *s, struct MHD_Connection *c, 
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += (time_t)s->timeout;
 	pthread_mutex_lock(&s->mu);
-	s->st.reviews++;
+	if (route == PN_WH_ROUTE_FILTER)
+		s->st.filters++;
+	else
+		s->st.reviews++;
 	closing = s->closing;
 	if (!closing) {
 		j->next = s->queue;
@@ -170,13 +182,16 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 {
 	struct pn_wh_server *s = cls;
 	struct conn *cn = *con_cls;
+	enum pn_wh_route route;
 	int ready;
 
 	if (!cn) {
 		cn = calloc(1, sizeof(*cn));
 		if (!cn)
 			return MHD_NO;
-		pn_buf_init(&cn->body, PN_WH_MAX_BODY);
+		/* without nodeCacheCapable, the scheduler sends whole Node objects */
+		pn_buf_init(&cn->body, strcmp(url, "/scheduler/filter") ? PN_WH_MAX_BODY :
+			    PN_WH_FILTER_MAX_BODY);
 		*con_cls = cn;
 		return MHD_YES;
 	}
@@ -195,7 +210,11 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		return respond(c, ready ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain",
 			       strdup(ready ? "ok\n" : "not ready\n"));
 	}
-	if (strcmp(url, "/validate") != 0)
+	if (!strcmp(url, "/validate"))
+		route = PN_WH_ROUTE_REVIEW;
+	else if (!strcmp(url, "/scheduler/filter"))
+		route = PN_WH_ROUTE_FILTER;
+	else
 		return respond(c, MHD_HTTP_NOT_FOUND, "text/plain", strdup("not found\n"));
 	if (strcmp(method, "POST") != 0)
 		return respond(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", strdup("POST only\n"));
@@ -204,9 +223,9 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		s->st.too_big++;
 		pthread_mutex_unlock(&s->mu);
 		return respond(c, 413, "text/plain",
-			       strdup("podnet-webhook: review too large\n"));
+			       strdup("podnet-webhook: request too large\n"));
 	}
-	return review(s, c, cn);
+	return review(s, c, cn, route);
 }
 
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls,

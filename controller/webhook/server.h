@@ -2,7 +2,7 @@
  *
  * Connections run on libmicrohttpd's threads; a review is handed to the loop
  * thread (ev_async) as a job, and the connection's thread waits for the
- * loop's answer (bounded). /healthz answers 200 while the loop is alive;
+ * loop's answer (bounded); so is a scheduler extender's filter request. /healthz answers 200 while the loop is alive;
  * /readyz 200 once the caller said ready. A new certificate starts a new
  * daemon on the same listening socket and retires the old one (it finishes
  * its connections on a thread of its own), so a reload drops nothing. */
@@ -15,7 +15,11 @@
 struct pn_wh_server;
 struct pn_wh_job;
 
-/* Called on the loop thread for each review; the callee answers the job
+/* What a job asks: an AdmissionReview (POST /validate) or a scheduler
+ * extender's filter (POST /scheduler/filter, ExtenderArgs). */
+enum pn_wh_route { PN_WH_ROUTE_REVIEW = 0, PN_WH_ROUTE_FILTER = 1 };
+
+/* Called on the loop thread for each request; the callee answers the job
  * (now or later, on the loop thread) with pn_wh_job_answer(). */
 typedef void (*pn_wh_review_fn)(void *ud, struct pn_wh_job *job, const char *body, size_t len);
 
@@ -32,12 +36,14 @@ int pn_wh_server_port(const struct pn_wh_server *s);
 /* Stops serving; waiting connections get 503. */
 void pn_wh_server_free(struct pn_wh_server *s);
 
+enum pn_wh_route pn_wh_job_route(const struct pn_wh_job *job);
+
 /* The answer (JSON text, taken; NULL: 500). Loop thread; once per job. */
 void pn_wh_job_answer(struct pn_wh_job *job, char *text);
 
 /* Counters for the log. */
 struct pn_wh_server_stats {
-	unsigned long reviews, timeouts, too_big, reloads;
+	unsigned long reviews, filters, timeouts, too_big, reloads;
 };
 void pn_wh_server_stats(struct pn_wh_server *s, struct pn_wh_server_stats *out);
 

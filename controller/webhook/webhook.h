@@ -18,7 +18,7 @@ struct pn_wh {
 	struct ev_loop *loop;
 	struct pn_kube_client *c;
 	struct pn_wh_server *srv;
-	struct pn_informer *nets, *pnas, *nss;
+	struct pn_informer *nets, *pnas, *nss, *reports;
 	struct pn_wh_config cfg;
 	const char *users[PN_WH_MAX_IDS];
 	const char *groups[PN_WH_MAX_IDS];

@@ -1,7 +1,8 @@
 # controller/webhook/: podnet-webhook, the validating admission webhook.
 #   controller/webhook/*.c               the program ($(BUILD)/bin/podnet-webhook)
 #   controller/webhook/test/test_NAME.c  cmocka unit tests -> $(BUILD)/test/webhook_NAME,
-#                                        linked with the pure modules (cert, review, checks)
+#                                        linked with the pure modules (cert, review, checks,
+#                                        filter)
 #   controller/webhook/fuzz/NAME.c       libFuzzer harnesses; each is also linked with
 #                                        controller/kube/fuzz/replay.c and run over
 #                                        controller/webhook/fuzz/corpus/NAME/ as a unit test
@@ -11,7 +12,7 @@
 WEBHOOK_BIN   := $(BUILD)/bin/podnet-webhook
 WEBHOOK_OBJS  := $(call objs,controller/webhook)
 WEBHOOK_PURE  := $(BUILD)/obj/controller/webhook/cert.o $(BUILD)/obj/controller/webhook/review.o \
-                 $(BUILD)/obj/controller/webhook/checks.o
+                 $(BUILD)/obj/controller/webhook/checks.o $(BUILD)/obj/controller/webhook/filter.o
 WEBHOOK_TESTS := $(patsubst controller/webhook/test/test_%.c,$(BUILD)/test/webhook_%,$(wildcard controller/webhook/test/test_*.c))
 WEBHOOK_FUZZ  := $(patsubst controller/webhook/fuzz/%.c,%,$(wildcard controller/webhook/fuzz/*.c))
 
@@ -50,11 +51,12 @@ $(BUILD)/test/webhook_fuzz-replay_%: $(BUILD)/obj/controller/webhook/fuzz/%.o \
 .PHONY: webhook-fuzz
 webhook-fuzz: $(patsubst %,$(BUILD)/fuzz/webhook_%,$(WEBHOOK_FUZZ))
 $(BUILD)/fuzz/webhook_%: controller/webhook/fuzz/%.c controller/webhook/review.c \
-		controller/webhook/checks.c $(BUILD)/lib/libpnapi.a
+		controller/webhook/checks.c controller/webhook/filter.c $(BUILD)/lib/libpnapi.a
 	@mkdir -p $(@D)
 	@echo "  FUZZ    $@"
 	$(Q)clang $(CPPFLAGS) $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $< \
-	  controller/webhook/review.c controller/webhook/checks.c $(wildcard api/*.c) $(LDLIBS)
+	  controller/webhook/review.c controller/webhook/checks.c controller/webhook/filter.c \
+	  $(wildcard api/*.c) $(LDLIBS)
 
 BINS       += $(WEBHOOK_BIN)
 UNIT_TESTS += $(WEBHOOK_TESTS) $(patsubst %,$(BUILD)/test/webhook_fuzz-replay_%,$(WEBHOOK_FUZZ))

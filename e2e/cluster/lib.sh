@@ -65,6 +65,7 @@ ETCD_PEER_PORT=${PODNET_ETCD_PEER_PORT:-23800}
 API_PORT=${PODNET_API_PORT:-16443}
 KCM_PORT=10257
 SCHED_PORT=10259
+SCHED_INSECURE_PORT=10251 # healthz/metrics over HTTP; --config cannot turn it off
 # Nodes are network namespaces on the bridge NODES_BRIDGE of the machine,
 # whose address (NODES_GW) is where they reach the API server.
 NODES_BRIDGE=pnnodes

@@ -1,6 +1,6 @@
 /* test_server.c — the HTTPS server on a loopback port, called by libcurl
  * with certificate verification: a review handed to the loop and answered
- * there, the probes, the body cap, and a certificate reload that takes
+ * there, a scheduler filter request on its route, the probes, the body cap, and a certificate reload that takes
  * effect for the next connection. */
 #include <errno.h>
 #include <pthread.h>
@@ -103,13 +103,18 @@ static void call(struct ev_loop *loop, struct call *c)
 	ev_timer_stop(loop, &tm);
 }
 
-static int reviews;
+static int reviews, filters;
 
 static void on_review(void *ud, struct pn_wh_job *job, const char *body, size_t len)
 {
 	struct pn_wh_review rv;
 	char err[256];
 
+	if (pn_wh_job_route(job) == PN_WH_ROUTE_FILTER) {
+		filters++;
+		pn_wh_job_answer(job, strdup("{\"NodeNames\":[],\"Error\":\"filtered\"}"));
+		return;
+	}
 	reviews++;
 	if (pn_wh_review_decode(body, len, &rv, err, sizeof(err)) < 0) {
 		pn_wh_job_answer(job, pn_wh_review_answer(rv.uid, false, 400, err));
@@ -161,6 +166,19 @@ static void unit__server__reviews_probes_cap_and_reload(void **state)
 	assert_non_null(strstr(c.resp, "no: test"));
 	assert_int_equal(reviews, 1);
 
+	/* a scheduler extender's filter: its own route to the same loop */
+	c = (struct call){ .path = "/scheduler/filter", .ca = a.ca_crt, .body = (char *)"{}",
+			   .len = 2, .port = pn_wh_server_port(s) };
+	call(loop, &c);
+	assert_int_equal(c.code, 200);
+	assert_non_null(strstr(c.resp, "\"Error\":\"filtered\""));
+	assert_int_equal(filters, 1);
+	assert_int_equal(reviews, 1);
+	c = (struct call){ .path = "/scheduler/prioritize", .ca = a.ca_crt, .body = (char *)"{}",
+			   .len = 2, .port = pn_wh_server_port(s) };
+	call(loop, &c);
+	assert_int_equal(c.code, 404);
+
 	/* probes */
 	c = (struct call){ .path = "/healthz", .ca = a.ca_crt, .port = pn_wh_server_port(s) };
 	call(loop, &c);
@@ -196,6 +214,7 @@ static void unit__server__reviews_probes_cap_and_reload(void **state)
 
 	pn_wh_server_stats(s, &st);
 	assert_int_equal(st.reviews, 2);
+	assert_int_equal(st.filters, 1);
 	assert_int_equal(st.too_big, 1);
 	assert_int_equal(st.reloads, 2);
 	pn_wh_server_free(s);
