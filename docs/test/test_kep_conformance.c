@@ -60,6 +60,7 @@ struct problems {
 	size_t n;
 };
 
+__attribute__((format(printf, 2, 3)))
 static void problem(struct problems *ps, const char *fmt, ...)
 {
 	va_list ap;
