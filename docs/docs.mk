@@ -1,4 +1,4 @@
-# docs/: the user documentation. Its one test checks docs/api-reference.md
+# docs/: the user documentation. Its first test checks docs/api-reference.md
 # against the CRDs of crds/ (docs/test/test_api_reference.c); it finds the
 # files from the source tree's top, compiled in as PN_DOCS_TOP (the
 # environment variable PODNET_SRC_TOP overrides it).
@@ -11,3 +11,15 @@ $(BUILD)/test/docs_api_reference: $(BUILD)/obj/docs/test/test_api_reference.o $(
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 UNIT_TESTS += $(BUILD)/test/docs_api_reference
+
+# docs/kep-conformance.md against the tests it cites (docs/test/test_kep_conformance.c):
+# every cited unit test, scenario check and test file must exist, every row's
+# behaviour be one of four, ids unique, and the counts at the top match.
+$(BUILD)/obj/docs/test/test_kep_conformance.o: CPPFLAGS += -DPN_DOCS_TOP='"$(CURDIR)"'
+
+$(BUILD)/test/docs_kep_conformance: $(BUILD)/obj/docs/test/test_kep_conformance.o
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+UNIT_TESTS += $(BUILD)/test/docs_kep_conformance
