@@ -193,7 +193,7 @@ static void decode_annotation(struct pn_dec *d, const struct pn_pod_decode_opts 
 		pn_dec_problem(d, ANNOTATION_PATH, "cannot be parsed: %s", err[0] ? err : "invalid");
 		return;
 	}
-	r = pn_netreqs_decode(list, "networks", &pod->networks, d->ps);
+	r = pn_netreqs_decode(list, PN_NETWORKS_PATH, &pod->networks, d->ps);
 	if (r < 0)
 		d->err = r;
 	else

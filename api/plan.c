@@ -485,7 +485,7 @@ static int plan_build(const struct pn_netreqs *reqs, const char *prefix, const c
 int pn_plan_build(const struct pn_netreqs *reqs, const char *ns, bool host_network,
 		  const struct pn_resolver *r, struct pn_plan *out, struct pn_problems *ps)
 {
-	return plan_build(reqs, "networks", ns, host_network, r, out, ps);
+	return plan_build(reqs, PN_NETWORKS_PATH, ns, host_network, r, out, ps);
 }
 
 int pn_plan_build_pod(const struct pn_pod *pod, const struct pn_resolver *r, struct pn_plan *out,
@@ -493,7 +493,7 @@ int pn_plan_build_pod(const struct pn_pod *pod, const struct pn_resolver *r, str
 {
 	bool native = pod->networks_source && !strcmp(pod->networks_source, "spec.networks");
 
-	return plan_build(&pod->networks, native ? "spec.networks" : "networks",
+	return plan_build(&pod->networks, native ? "spec.networks" : PN_NETWORKS_PATH,
 			  pod->meta.namespace ? pod->meta.namespace : "default", pod->host_network, r,
 			  out, ps);
 }

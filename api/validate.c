@@ -500,7 +500,7 @@ int pn_pod_validate(const struct pn_pod *pod, struct pn_problems *ps)
 	struct pn_dec d = { .ps = ps };
 	const char *prefix = pod->networks_source && !strcmp(pod->networks_source, "spec.networks")
 				     ? "spec.networks"
-				     : "networks";
+				     : PN_NETWORKS_PATH;
 	int r;
 
 	if (pod->meta.name && !pn_is_dns1123_subdomain(pod->meta.name))

@@ -140,7 +140,7 @@ static int plan(struct store *s, const char *reqs, struct pn_plan *out, struct p
 	int r;
 
 	if (j) {
-		assert_int_equal(pn_netreqs_decode(j, "networks", &q, ps), 0);
+		assert_int_equal(pn_netreqs_decode(j, "podnet.dev/networks", &q, ps), 0);
 		json_decref(j);
 	}
 	r = pn_plan_build(reqs ? &q : NULL, "team-a", false, resolver(s), out, ps);
@@ -395,40 +395,40 @@ static void unit__plan__problems(void **state)
 
 	store_example(&s);
 	plan_one_problem(&s, "[{'podNetworkName':'media-net'},{'podNetworkAttachmentName':'media-again'}]",
-			 "networks[1].podNetworkAttachmentName", "\"media-net\" is already requested by networks[0]");
+			 "podnet.dev/networks[1].podNetworkAttachmentName", "\"media-net\" is already requested by podnet.dev/networks[0]");
 	plan_one_problem(&s, "[{'podNetworkAttachmentName':'fast-media'},{'podNetworkName':'fast-net'}]",
-			 "networks[1].podNetworkName", "already requested by networks[0]");
-	plan_one_problem(&s, "[{'podNetworkName':'nowhere'}]", "networks[0].podNetworkName",
+			 "podnet.dev/networks[1].podNetworkName", "already requested by podnet.dev/networks[0]");
+	plan_one_problem(&s, "[{'podNetworkName':'nowhere'}]", "podnet.dev/networks[0].podNetworkName",
 			 "PodNetwork \"nowhere\" not found");
-	plan_one_problem(&s, "[{'podNetworkAttachmentName':'nope'}]", "networks[0].podNetworkAttachmentName",
+	plan_one_problem(&s, "[{'podNetworkAttachmentName':'nope'}]", "podnet.dev/networks[0].podNetworkAttachmentName",
 			 "PodNetworkAttachment \"team-a/nope\" not found");
 	plan_one_problem(&s, "[{'podNetworkName':'default'},{'podNetworkName':'off-net'}]",
-			 "networks[1].podNetworkName", "is disabled");
-	plan_one_problem(&s, "[{'podNetworkName':'gone-net'}]", "networks[0].podNetworkName",
+			 "podnet.dev/networks[1].podNetworkName", "is disabled");
+	plan_one_problem(&s, "[{'podNetworkName':'gone-net'}]", "podnet.dev/networks[0].podNetworkName",
 			 "is being deleted");
-	plan_one_problem(&s, "[{'podNetworkName':'broken-net'}]", "networks[0]",
+	plan_one_problem(&s, "[{'podNetworkName':'broken-net'}]", "podnet.dev/networks[0]",
 			 "CNIConfig \"missing\" (referenced by PodNetwork \"broken-net\") not found");
-	plan_one_problem(&s, "[{'podNetworkName':'fast-net','ips':['10.0.0.1']}]", "networks[0].ips",
+	plan_one_problem(&s, "[{'podNetworkName':'fast-net','ips':['10.0.0.1']}]", "podnet.dev/networks[0].ips",
 			 "need a PodNetwork with an IPPool");
-	plan_one_problem(&s, "[{'podNetworkName':'default','mac':'02:00:00:00:00:01'}]", "networks[0].mac",
+	plan_one_problem(&s, "[{'podNetworkName':'default','mac':'02:00:00:00:00:01'}]", "podnet.dev/networks[0].mac",
 			 "default network");
 	/* no default: eth0 must stay free for the primary, which must not be
 	 * named otherwise (the runtime would never find its interface) */
 	plan_one_problem(&s, "[{'podNetworkName':'media-net','interfaceName':'data0'}]",
-			 "networks[0].interfaceName",
+			 "podnet.dev/networks[0].interfaceName",
 			 "is \"data0\", but with no \"default\" network in the list the interface "
 			 "holding the default route (else the first one) must be eth0 or unnamed: "
 			 "the container runtime needs eth0");
 	plan_one_problem(&s, "[{'name':'media-net'},{'name':'signaling','isDefaultGW4':true,"
-			 "'interfaceName':'sig0'}]", "networks[1].interfaceName", "must be eth0 or unnamed");
+			 "'interfaceName':'sig0'}]", "podnet.dev/networks[1].interfaceName", "must be eth0 or unnamed");
 	plan_one_problem(&s, "[{'name':'media-net','interfaceName':'eth0'},{'name':'signaling',"
-			 "'isDefaultGW4':true}]", "networks[0].interfaceName",
+			 "'isDefaultGW4':true}]", "podnet.dev/networks[0].interfaceName",
 			 "with no \"default\" network in the list, eth0 is for the interface holding "
-			 "the default route (else the first one), networks[1]: the container runtime "
+			 "the default route (else the first one), podnet.dev/networks[1]: the container runtime "
 			 "needs eth0 there");
 	/* list rules run first */
 	plan_one_problem(&s, "[{'podNetworkName':'media-net','interfaceName':'a:b'}]",
-			 "networks[0].interfaceName", "Linux interface name");
+			 "podnet.dev/networks[0].interfaceName", "Linux interface name");
 	store_clear(&s);
 }
 
@@ -444,9 +444,9 @@ static void unit__plan__host_network(void **state)
 	store_example(&s);
 	assert_int_equal(pn_plan_build(&none, "team-a", true, resolver(&s), &p, &ps), 0);
 	assert_int_equal(p.n, 0);
-	assert_int_equal(pn_netreqs_decode(j, "networks", &q, &ps), 0);
+	assert_int_equal(pn_netreqs_decode(j, "podnet.dev/networks", &q, &ps), 0);
 	assert_int_equal(pn_plan_build(&q, "team-a", true, resolver(&s), &p, &ps), 1);
-	expect_only(&ps, "networks", "hostNetwork");
+	expect_only(&ps, "podnet.dev/networks", "hostNetwork");
 	pn_netreqs_clear(&q);
 	pn_problems_clear(&ps);
 	json_decref(j);
@@ -467,7 +467,7 @@ static void unit__plan__nad_and_missing_resolver(void **state)
 	json_decref(s.nad);
 	s.nad = NULL;
 	assert_int_equal(plan(&s, "[{'podNetworkName':'nad-net'}]", &p, &ps), 1);
-	expect_only(&ps, "networks[0]", "NetworkAttachmentDefinition \"ns/nad\"");
+	expect_only(&ps, "podnet.dev/networks[0]", "NetworkAttachmentDefinition \"ns/nad\"");
 	pn_problems_clear(&ps);
 	store_clear(&s);
 	/* without a resolver only default exists */
@@ -706,7 +706,7 @@ static void unit__plan__namespace_refused_direct(void **state)
 	store_access(&s, "{'podnet.dev/tenant':'media'}");
 	assert_int_equal(plan(&s, "[{'podNetworkName':'media-net'},{'podNetworkName':'storage'}]",
 			      &p, &ps), 1);
-	expect_only(&ps, "networks[1]", STORAGE_MSG);
+	expect_only(&ps, "podnet.dev/networks[1]", STORAGE_MSG);
 	assert_true(pn_problem_is_access(&ps.v[0]));
 	assert_int_equal(p.n, 0);
 	pn_problems_clear(&ps);
@@ -731,7 +731,7 @@ static void unit__plan__namespace_refused_through_attachment(void **state)
 	(void)state;
 	store_access(&s, "{}");
 	assert_int_equal(plan(&s, "[{'podNetworkAttachmentName':'store-att'}]", &p, &ps), 1);
-	expect_only(&ps, "networks[0]", STORAGE_MSG);
+	expect_only(&ps, "podnet.dev/networks[0]", STORAGE_MSG);
 	pn_problems_clear(&ps);
 	store_clear(&s);
 }
@@ -764,7 +764,7 @@ static void unit__plan__namespace_unknown_refused(void **state)
 	(void)state;
 	store_access(&s, NULL);
 	assert_int_equal(plan(&s, "[{'podNetworkName':'storage'}]", &p, &ps), 1);
-	expect_only(&ps, "networks[0]", "the Namespace is not known, so spec.namespaceSelector "
+	expect_only(&ps, "podnet.dev/networks[0]", "the Namespace is not known, so spec.namespaceSelector "
 					"cannot select it");
 	pn_problems_clear(&ps);
 	/* an open network does not need the Namespace */
@@ -796,7 +796,7 @@ static void unit__plan__namespace_planned_network_kept(void **state)
 	pn_plan_clear(&p);
 	s.current = NULL;
 	assert_int_equal(plan(&s, "[{'podNetworkName':'storage'}]", &p, &ps), 1);
-	expect_only(&ps, "networks[0]", STORAGE_MSG);
+	expect_only(&ps, "podnet.dev/networks[0]", STORAGE_MSG);
 	pn_problems_clear(&ps);
 	pn_plan_clear(&before);
 	store_clear(&s);

@@ -110,7 +110,7 @@ int cli_plan_all(struct cli_set *set, struct cli_plan **out, size_t *n_out)
 				if (rv == 1)
 					snprintf(msg, sizeof(msg), "IPPool \"%s\" is invalid",
 						 a->ippool);
-				snprintf(path, sizeof(path), "networks[%ld].ips[%zu]",
+				snprintf(path, sizeof(path), PN_NETWORKS_PATH "[%ld].ips[%zu]",
 					 a->request_index, j);
 				r = cli_object_problem(p->pod, path, "%s", msg);
 				if (r < 0)

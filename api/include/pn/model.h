@@ -40,6 +40,9 @@
 #define PN_K8S_API_VERSION "networking.k8s.io/v1alpha1"
 
 #define PN_ANNOTATION_NETWORKS "podnet.dev/networks"
+/* The root of every problem path about the request annotation's content:
+ * podnet.dev/networks[1].interfaceName (a native list uses spec.networks). */
+#define PN_NETWORKS_PATH PN_ANNOTATION_NETWORKS
 #define PN_ANNOTATION_PLAN     "podnet.dev/plan"
 #define PN_ANNOTATION_STATUS   "k8s.v1.cni.cncf.io/network-status"
 
