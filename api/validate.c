@@ -317,6 +317,15 @@ int pn_ippool_validate(const struct pn_ippool *p, struct pn_problems *ps)
 				pn_dec_problem(&d, path, "must be a CIDR like 10.0.0.0/24 or fd00::/64, not \"%s\"", r->cidr);
 			else if (!host_bits_zero(nets[i], fam, plen))
 				pn_dec_problem(&d, path, "must be a network address (host bits zero)");
+			else if (plen < (fam == 4 ? PN_MIN_POOL_PREFIX4 : PN_MIN_POOL_PREFIX6))
+				pn_dec_problem(&d, path,
+					       "is \"%s\": a pool's prefix must be at least /%d for "
+					       "IPv%d: a Pod interface on /%d would hold a connected route "
+					       "to %s",
+					       r->cidr, fam == 4 ? PN_MIN_POOL_PREFIX4 : PN_MIN_POOL_PREFIX6,
+					       fam, plen, plen == 0 ? "every address (a second default "
+								      "route)" : "a large part of the "
+								      "address space");
 		}
 		plens[i] = plen;
 		fams[i] = fam;
@@ -387,18 +396,48 @@ out:
 
 /* ---- network requests ------------------------------------------------------ */
 
+/* The agent attaches `default` on the runtime's own interface, eth0, always
+ * (the runtime reads the Pod IP there): with `default` in the list, it may
+ * only be named eth0 and no other entry may take eth0. Adds the problem at
+ * path and returns true when ifname breaks that rule; is_default says
+ * whether the entry is default's, default_at where default is listed. */
+bool pn_default_ifname_problem(struct pn_dec *d, const char *path, const char *ifname,
+			       bool is_default, const char *prefix, long default_at)
+{
+	if (is_default && strcmp(ifname, PN_DEFAULT_IFNAME) != 0) {
+		pn_dec_problem(d, path,
+			       "\"%s\" cannot be default's interface: the default network is "
+			       "always attached on %s, the runtime's interface (leave "
+			       "interfaceName out or write %s)",
+			       ifname, PN_DEFAULT_IFNAME, PN_DEFAULT_IFNAME);
+		return true;
+	}
+	if (!is_default && !strcmp(ifname, PN_DEFAULT_IFNAME)) {
+		pn_dec_problem(d, path,
+			       "\"%s\" is the runtime's interface, reserved for default "
+			       "(%s[%ld])", ifname, prefix, default_at);
+		return true;
+	}
+	return false;
+}
+
 int pn_netreqs_validate(const struct pn_netreqs *reqs, bool host_network, const char *prefix,
 			struct pn_problems *ps)
 {
 	char ep[PN_PATH_MAX], path[PN_PATH_MAX], ipp[PN_PATH_MAX];
 	struct pn_dec d = { .ps = ps };
-	long gw4_at = -1, gw6_at = -1;
+	long gw4_at = -1, gw6_at = -1, default_at = -1;
 
 	if (host_network && reqs->n > 0) {
 		pn_dec_problem(&d, prefix, "must be empty on a hostNetwork Pod: it has no network "
 					   "namespace of its own to attach to");
 		return pn_dec_result(&d);
 	}
+	for (size_t i = 0; i < reqs->n; i++)
+		if (reqs->v[i].network && !strcmp(reqs->v[i].network, PN_DEFAULT_NETWORK)) {
+			default_at = (long)i;
+			break;
+		}
 	for (size_t i = 0; i < reqs->n; i++) {
 		const struct pn_netreq *r = &reqs->v[i];
 		int fam_seen[2] = { -1, -1 };
@@ -434,6 +473,11 @@ int pn_netreqs_validate(const struct pn_netreqs *reqs, bool host_network, const 
 			pn_pkey(path, ep, "interfaceName");
 			if (!pn_is_ifname(r->interface)) {
 				pn_dec_problem(&d, path, PN_MSG_IFNAME);
+			} else if (default_at >= 0 &&
+				   pn_default_ifname_problem(&d, path, r->interface,
+							     (long)i == default_at, prefix,
+							     default_at)) {
+				/* the agent could not honour it */
 			} else {
 				for (size_t k = 0; k < i; k++)
 					if (reqs->v[k].interface &&

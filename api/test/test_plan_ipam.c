@@ -211,7 +211,7 @@ static void unit__plan_ipam__valid_pools_build(void **state)
 		"{'ranges':[{'cidr':'10.0.0.0/24','start':'10.0.0.5','end':'10.0.0.5'}]}",
 		"{'ranges':[{'cidr':'10.0.0.0/31'},{'cidr':'10.0.1.1/32'},{'cidr':'fd00::/127'},"
 		"{'cidr':'fd00:1::1/128'}]}",
-		"{'ranges':[{'cidr':'0.0.0.0/0','gateway':'10.0.0.1','exclude':['10.0.0.0/8']}]}",
+		"{'ranges':[{'cidr':'10.0.0.0/8','gateway':'10.0.0.1','exclude':['10.0.0.0/16']}]}",
 		"{'ranges':[{'cidr':'::ffff:10.0.0.0/120'}]}",
 		NULL,
 	};

@@ -620,9 +620,78 @@ static void unit__validate__native_networks(void **state)
 	json_decref(pod);
 }
 
+/* The agent attaches `default` on eth0, always: a list with `default` that
+ * names it otherwise, or gives eth0 to another network, is refused. */
+static void unit__validate__netreqs_default_keeps_eth0(void **state)
+{
+	req_one("[{'podNetworkName':'default'},{'podNetworkName':'a','interfaceName':'eth0'}]",
+		"podnet.dev/networks[1].interfaceName",
+		"\"eth0\" is the runtime's interface, reserved for default (podnet.dev/networks[0])");
+	req_one("[{'podNetworkName':'a','interfaceName':'eth0'},{'podNetworkName':'default'}]",
+		"podnet.dev/networks[0].interfaceName", "reserved for default (podnet.dev/networks[1])");
+	req_one("[{'podNetworkName':'default','interfaceName':'net7'},{'podNetworkName':'a'}]",
+		"podnet.dev/networks[0].interfaceName",
+		"\"net7\" cannot be default's interface: the default network is always attached on eth0");
+	req_one("[{'name':'default','interfaceName':'net7'}]", "podnet.dev/networks[0].interfaceName",
+		"cannot be default's interface");
+	/* eth0 written out for default is fine; without default, eth0 is the
+	 * primary's business (the planner's rule) */
+	req_clean("[{'podNetworkName':'default','interfaceName':'eth0'},{'podNetworkName':'a'}]");
+	req_clean("[{'podNetworkName':'a','interfaceName':'eth0'},{'podNetworkName':'b'}]");
+}
+
+/* Misspelt keys are refused with a hint, never ignored. */
+static void unit__validate__netreqs_unknown_keys(void **state)
+{
+	req_one("[{'podNetworkName':'a','interfacename':'x0'}]",
+		"podnet.dev/networks[0].interfacename",
+		"is not a field of a network request (did you mean \"interfaceName\"?)");
+	req_one("[{'podNetworkName':'a','isDefaultGw':true}]", "podnet.dev/networks[0].isDefaultGw",
+		"did you mean \"isDefaultGW\"?");
+	req_one("[{'podNetworkName':'a','ip':['10.0.0.1']}]", "podnet.dev/networks[0].ip",
+		"did you mean \"ips\"?");
+	req_one("[{'podNetworkName':'a','isDefaultGW44':true}]", "podnet.dev/networks[0].isDefaultGW44",
+		"did you mean \"isDefaultGW4\"?");
+	req_one("[{'podNetworkName':'a','bandwidth':'1G'}]", "podnet.dev/networks[0].bandwidth",
+		"is not a field of a network request (the fields: podNetworkName, "
+		"podNetworkAttachmentName, interfaceName, isDefaultGW4, isDefaultGW6, isDefaultGW, "
+		"ips, mac)");
+	/* every documented key and alias is accepted */
+	req_clean("[{'name':'a','interfaceName':'x0','isDefaultGW':true,'ips':['10.0.0.1'],"
+		  "'mac':'02:00:00:00:00:01'},{'attachmentName':'b','isDefaultGW4':false,"
+		  "'isDefaultGW6':false},{'podNetworkAttachmentName':'c'},{'podNetworkName':'d'}]");
+}
+
+/* Every problem about the annotation's content names the annotation. */
+static void unit__validate__netreqs_paths_name_the_annotation(void **state)
+{
+	req_one("{'podNetworkName':'a'}", "podnet.dev/networks", "must be a list, not an object");
+	req_one("[{'podNetworkName':5}]", "podnet.dev/networks[0].podNetworkName", "must be a string");
+}
+
+/* A pool of 0.0.0.0/0 handed out 0.0.0.1/0: too wide a prefix is refused. */
+static void unit__validate__ippool_prefix_too_wide(void **state)
+{
+	check_one(POOL("{'ranges':[{'cidr':'0.0.0.0/0'}]}"), "spec.ranges[0].cidr",
+		  "is \"0.0.0.0/0\": a pool's prefix must be at least /8 for IPv4: a Pod interface "
+		  "on /0 would hold a connected route to every address (a second default route)");
+	check_one(POOL("{'ranges':[{'cidr':'::/0'}]}"), "spec.ranges[0].cidr",
+		  "must be at least /16 for IPv6");
+	check_one(POOL("{'ranges':[{'cidr':'0.0.0.0/7'}]}"), "spec.ranges[0].cidr", "at least /8");
+	check_one(POOL("{'ranges':[{'cidr':'fd00::/15'}]}"), "spec.ranges[0].cidr", "at least /16");
+	check_clean(POOL("{'ranges':[{'cidr':'10.0.0.0/8'},{'cidr':'fd00::/16'}]}"));
+	/* a default route in spec.routes is a route, not a pool */
+	check_clean(POOL("{'ranges':[{'cidr':'10.0.0.0/24'}],'routes':[{'dst':'0.0.0.0/0'},"
+			 "{'dst':'::/0'}]}"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(unit__validate__netreqs_default_keeps_eth0),
+		cmocka_unit_test(unit__validate__netreqs_unknown_keys),
+		cmocka_unit_test(unit__validate__netreqs_paths_name_the_annotation),
+		cmocka_unit_test(unit__validate__ippool_prefix_too_wide),
 		cmocka_unit_test(unit__validate__podnetwork_good),
 		cmocka_unit_test(unit__validate__podnetwork_name),
 		cmocka_unit_test(unit__validate__podnetwork_provider),

@@ -49,6 +49,8 @@
 #define PN_DEFAULT_NETWORK     "default"
 #define PN_DEFAULT_PROVIDER    "podnet.dev/cni"
 #define PN_DEFAULT_CNI_VERSION "1.0.0"
+/* The runtime's own interface: default is always attached there. */
+#define PN_DEFAULT_IFNAME      "eth0"
 
 #define PN_NAD_GROUP "k8s.cni.cncf.io"
 #define PN_NAD_KIND  "NetworkAttachmentDefinition"
@@ -66,6 +68,11 @@
 #define PN_MAX_EXCLUDES    256  /* exclude entries per range */
 #define PN_MAX_ROUTES      256  /* routes per IPPool */
 #define PN_MAX_FINALIZERS  64
+/* The widest prefix an IPPool range may have: /0 would put every address
+ * (a second default route) on the Pod's interface, and IPv4 below /8 or
+ * IPv6 below /16 is no network a Pod lives on, but a typo. */
+#define PN_MIN_POOL_PREFIX4 8
+#define PN_MIN_POOL_PREFIX6 16
 #define PN_MAX_STRING      4096 /* any other string field */
 #define PN_MAX_ANNOTATION  (256 * 1024) /* annotation value we parse */
 #define PN_MAX_SELECTOR_TERMS  64  /* matchLabels entries, matchExpressions entries */

@@ -86,6 +86,14 @@ struct pn_resolver {
 	 * attachment is planned, and narrowing it leaves running Pods their
 	 * attachments. Only a plan podnet itself wrote may be passed here. */
 	const struct pn_plan *current;
+	/* Whether PodNetworkAttachment pna (of namespace ns) is Ready: true, or
+	 * false with its Ready reason (CamelCase) and a message. A Pod never
+	 * attaches through an attachment that is not Ready. NULL reads the
+	 * attachment's own status.conditions: refused when its Ready condition
+	 * is there and not True; an attachment nobody judged yet (no Ready
+	 * condition, as in podnetctl's files) is taken as it is. */
+	bool (*attachment_ready)(void *ctx, const char *ns, const struct pn_attachment *pna,
+				 char *reason, size_t rlen, char *msg, size_t mlen);
 };
 
 /* Builds the plan of a request list read from a Pod in namespace ns.
@@ -110,6 +118,14 @@ int pn_plan_build_pod(const struct pn_pod *pod, const struct pn_resolver *r, str
  * message says 'PodNetwork "N" may not be used from namespace "NS": ...'),
  * for callers that report those apart (Event reason NetworkNotAllowed). */
 bool pn_problem_is_access(const struct pn_problem *p);
+
+/* Whether podnet itself resolves parameters of ref's group and kind
+ * (podnet.dev CNIConfig and IPPool, k8s.cni.cncf.io
+ * NetworkAttachmentDefinition). Any other kind is refused with msg
+ * ("parameters of kind G/K are not supported by podnet"): the controller
+ * marks such a network ParamsNotReady and podnetctl plan says the same.
+ * (Providers declaring kinds of their own: issue 16.) */
+bool pn_param_ref_supported(const struct pn_param_ref *ref, char *msg, size_t mlen);
 /* The plan of a Pod that asks for nothing: default on eth0, both routes. */
 int pn_plan_default(struct pn_plan *out);
 

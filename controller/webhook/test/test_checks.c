@@ -153,7 +153,7 @@ static void unit__pod__invalid_request_refused_with_field_path(void **state)
 {
 	const struct req q = { "", "Pod", "CREATE", "tenant-a", "p", NULL, NULL,
 			       POD(NETS("[{\\\"podNetworkName\\\":\\\"data\\\",\\\"interfaceName\\\":"
-					"\\\"sig0\\\"},{\\\"podNetworkName\\\":\\\"default\\\","
+					"\\\"sig0\\\"},{\\\"podNetworkName\\\":\\\"signaling\\\","
 					"\\\"interfaceName\\\":\\\"sig0\\\"}]")), NULL, NULL };
 
 	expect_denied(&q, 400, "podnet.dev/networks[1].interfaceName: interface name \"sig0\" is already used by podnet.dev/networks[0]");
