@@ -139,6 +139,16 @@ has_err 'access.yaml:48:28: Pod/intruder: podnet.dev/networks[0]: PodNetwork "st
 has_err 'access.yaml:56:28: Pod/elsewhere: podnet.dev/networks[0]: PodNetwork "storage" may not be used from namespace "tenant-x": the Namespace is not known'
 if grep -q "intruder\|elsewhere" "$tmp/out"; then nok "refused Pods get no plan"; else ok "refused Pods get no plan"; fi
 
+# ---- issue 13: what the agent could not do, or the controller would hold -------
+run "agent-cannot.yaml" 1 "$bin" validate agent-cannot.yaml
+same agent-cannot.yaml.expected
+run "validate not-ready.yaml" 0 "$bin" validate not-ready.yaml
+run "plan not-ready.yaml" 1 "$bin" plan not-ready.yaml
+has "pod: default/fine"
+has_err 'not-ready.yaml:30:56: Pod/through-att: podnet.dev/networks[0].podNetworkAttachmentName: PodNetworkAttachment "data-att" is not Ready (ParamsNotReady: IPPool gone not found)'
+has_err 'not-ready.yaml:38:28: Pod/on-vendor: podnet.dev/networks[0]: PodNetwork "vendor": parameters of kind acme.io/AcmeNet are not supported by podnet (ParamsNotReady)'
+if grep -q "through-att\|on-vendor" "$tmp/out"; then nok "held Pods get no plan"; else ok "held Pods get no plan"; fi
+
 # ---- validate: the text itself ----------------------------------------------
 run "dup-key.yaml" 1 "$bin" validate dup-key.yaml
 same dup-key.yaml.expected
