@@ -35,9 +35,9 @@ void pn_meta_validate(struct pn_dec *d, const struct pn_meta *m, bool namespaced
 
 /* ---- parametersRefs -------------------------------------------------------- */
 
-static bool kind_name(const char *s)
+bool pn_is_kind_name(const char *s)
 {
-	size_t n = strlen(s);
+	size_t n = s ? strlen(s) : 0;
 
 	if (n == 0 || n > PN_MAX_LABEL || !((s[0] >= 'A' && s[0] <= 'Z')))
 		return false;
@@ -88,7 +88,7 @@ void pn_refs_validate(struct pn_dec *d, const struct pn_param_ref *refs, size_t 
 			else
 				pn_dec_problem(d, path, "must be %s for group %s, not \"%s\"",
 					       PN_NAD_KIND, PN_NAD_GROUP, r->kind);
-		} else if (!kind_name(r->kind)) {
+		} else if (!pn_is_kind_name(r->kind)) {
 			pn_dec_problem(d, path,
 				       "must be a kind name: an upper-case letter followed by "
 				       "letters and digits, at most 63");
@@ -193,11 +193,11 @@ bool pn_cni_version_known(const char *v)
 }
 
 /* A plugin type is the name of an executable in the CNI bin dir. */
-static bool plugin_type(const char *s)
+bool pn_is_plugin_type(const char *s)
 {
-	size_t n = strlen(s);
+	size_t n = s ? strlen(s) : 0;
 
-	if (n == 0 || n > 255 || !strcmp(s, ".") || !strcmp(s, ".."))
+	if (n == 0 || n > PN_MAX_PLUGIN_TYPE || !strcmp(s, ".") || !strcmp(s, ".."))
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -221,7 +221,7 @@ int pn_cniconfig_validate(const struct pn_cniconfig *c, struct pn_problems *ps)
 			       "not \"%s\"", c->spec.cni_version);
 	if (!c->spec.plugins)
 		return pn_dec_result(&d); /* "is required" came from the decoder */
-	if (json_array_size(c->spec.plugins) == 0)
+	if (json_array_size(c->spec.plugins) < PN_MIN_PLUGINS)
 		pn_dec_problem(&d, "spec.plugins", "must have at least one plugin");
 	json_array_foreach(c->spec.plugins, i, p) {
 		json_t *t;
@@ -238,7 +238,7 @@ int pn_cniconfig_validate(const struct pn_cniconfig *c, struct pn_problems *ps)
 		else if (!json_is_string(t))
 			pn_dec_problem(&d, tpath, "must be a string, not %s", pn_json_type_name(t));
 		else if (strlen(json_string_value(t)) != json_string_length(t) ||
-			 !plugin_type(json_string_value(t)))
+			 !pn_is_plugin_type(json_string_value(t)))
 			pn_dec_problem(&d, tpath,
 				       "must be a CNI plugin name (1-255 bytes, no '/', no white "
 				       "space, not '.' or '..')");
@@ -294,7 +294,7 @@ int pn_ippool_validate(const struct pn_ippool *p, struct pn_problems *ps)
 	int *plens = NULL, *fams = NULL;
 
 	pn_meta_validate(&d, &p->meta, false);
-	if (p->spec.ranges && p->spec.n_ranges == 0)
+	if (p->spec.ranges && p->spec.n_ranges < PN_MIN_RANGES)
 		pn_dec_problem(&d, "spec.ranges", "must have at least one range");
 	nets = calloc(p->spec.n_ranges + 1, sizeof(*nets));
 	plens = calloc(p->spec.n_ranges + 1, sizeof(*plens));

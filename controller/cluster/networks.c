@@ -492,7 +492,7 @@ int pn_ctl_reconcile_network(struct pn_ctl *ctl, const char *name)
 	char key[600], reason[64], msg[1024], imm[1024], pmsg[512];
 	json_t *obj = pn_informer_get(ctl->inf[PN_INF_NETWORKS], NULL, name);
 	const struct pn_podnetwork *n;
-	bool in_use, deleting, enabled, params, is_default = !strcmp(name, PN_DEFAULT_NETWORK);
+	bool in_use, hold, deleting, enabled, params, is_default = !strcmp(name, PN_DEFAULT_NETWORK);
 	int r;
 
 	snprintf(key, sizeof(key), "net/%s", name);
@@ -528,10 +528,17 @@ int pn_ctl_reconcile_network(struct pn_ctl *ctl, const char *name)
 			return r;
 		}
 	}
-	r = meta_sync(ctl, &pn_res_podnetworks, obj, in_use, key);
+	/* `default` is never held by its users: held, it would refuse every new
+	 * Pod that names it until the last Pod using it is gone (the webhook
+	 * refuses such a DELETE, but not when it is down, removed or bypassed).
+	 * Let go, it goes at once and is created again below with the same
+	 * meaning (the node's primary CNI), and the Pods using it keep their
+	 * plans. */
+	hold = in_use && !(is_default && deleting);
+	r = meta_sync(ctl, &pn_res_podnetworks, obj, hold, key);
 	if (r != 0)
 		return r < 0 ? r : 0;
-	if (deleting && !in_use)
+	if (deleting && !hold)
 		return 0; /* the finalizer is gone; the object goes */
 
 	immutable_message(obj, true, imm, sizeof(imm));

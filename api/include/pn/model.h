@@ -31,6 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pn/limits.h"
 #include "pn/problem.h"
 
 #define PN_GROUP          "podnet.dev"
@@ -55,28 +56,8 @@
 #define PN_NAD_GROUP "k8s.cni.cncf.io"
 #define PN_NAD_KIND  "NetworkAttachmentDefinition"
 
-/* Caps on outside input. */
-#define PN_MAX_NAME        253  /* DNS-1123 subdomain */
-#define PN_MAX_LABEL       63   /* DNS-1123 label */
-#define PN_MAX_IFNAME      15   /* IFNAMSIZ - 1 */
-#define PN_MAX_PROVIDER    253
-#define PN_MAX_REFS        32   /* parametersRefs per object */
-#define PN_MAX_NETWORKS    32   /* network requests per Pod */
-#define PN_MAX_IPS         8    /* requested ips per network request */
-#define PN_MAX_PLUGINS     32   /* plugins per CNIConfig */
-#define PN_MAX_RANGES      64   /* ranges per IPPool */
-#define PN_MAX_EXCLUDES    256  /* exclude entries per range */
-#define PN_MAX_ROUTES      256  /* routes per IPPool */
-#define PN_MAX_FINALIZERS  64
-/* The widest prefix an IPPool range may have: /0 would put every address
- * (a second default route) on the Pod's interface, and IPv4 below /8 or
- * IPv6 below /16 is no network a Pod lives on, but a typo. */
-#define PN_MIN_POOL_PREFIX4 8
-#define PN_MIN_POOL_PREFIX6 16
-#define PN_MAX_STRING      4096 /* any other string field */
-#define PN_MAX_ANNOTATION  (256 * 1024) /* annotation value we parse */
-#define PN_MAX_SELECTOR_TERMS  64  /* matchLabels entries, matchExpressions entries */
-#define PN_MAX_SELECTOR_VALUES 64  /* values of one matchExpressions entry */
+/* Caps on outside input and the patterns of the CRDs: pn/limits.h, the one
+ * source the CRDs are checked against (api/test/test_limits.c). */
 
 enum pn_kind {
 	PN_KIND_UNKNOWN = 0,
