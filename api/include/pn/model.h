@@ -338,7 +338,7 @@ struct pn_pod {
 	/* Where the requests were read from (a static string), NULL when the Pod
 	 * has neither: metadata.annotations["podnet.dev/networks"] or
 	 * spec.networks. Problems inside an annotation's list are reported as
-	 * "networks[i].field" as API.md shows (paths inside the annotation
+	 * "podnet.dev/networks[i].field" (PN_NETWORKS_PATH) (paths inside the annotation
 	 * value); those of a native list as "spec.networks[i].field". */
 	const char *networks_source;
 };

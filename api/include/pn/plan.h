@@ -101,9 +101,11 @@ struct pn_resolver {
  * every network and attachment exists, networks are enabled and not being
  * deleted, the namespace may use each network (spec.namespaceSelector, see
  * pn_podnetwork_check_namespace; not for networks in r->current; the
- * problem is at networks[i]), a PodNetwork at most once after resolving
- * attachments, a requested fixed address only on a network with an IPPool. Problems have paths
- * "networks[i].field". Returns the number of problems (the plan is filled
+ * problem is at podnet.dev/networks[i]), a PodNetwork at most once after resolving
+ * attachments, every attachment Ready (attachment_ready above), `default`
+ * on eth0 also when reached through an attachment, a requested fixed
+ * address only on a network with an IPPool. Problems have paths
+ * "podnet.dev/networks[i].field". Returns the number of problems (the plan is filled
  * only when 0), or -errno. reqs may be NULL or empty: default on eth0 (and
  * an empty plan for a hostNetwork Pod, which has no network of its own). */
 int pn_plan_build(const struct pn_netreqs *reqs, const char *ns, bool host_network,
@@ -165,10 +167,10 @@ int pn_ippool_ipam(const struct pn_ippool *p, struct pn_ipam_pool **out);
  * ranges' gateways) and a->routes (the IPPool's spec.routes) from pool, for
  * owner (e.g. "<pod-uid>/<network>"):
  *   - each requested address must be inside the pool and free (or already
- *     held by owner): otherwise a problem at networks[i].ips[k];
+ *     held by owner): otherwise a problem at podnet.dev/networks[i].ips[k];
  *   - every family the pool has and no requested address covers gets the
  *     address owner already holds in that family, else the lowest free one;
- *     an exhausted family is a problem at networks[i];
+ *     an exhausted family is a problem at podnet.dev/networks[i];
  *   - afterwards owner holds exactly the addresses in a->ips: others it held
  *     in this pool are released (a changed request moves the address).
  * On a problem nothing of this call stays allocated and a->ips is left as it
