@@ -63,3 +63,6 @@ $(BUILD)/test/plan-sign: $(BUILD)/obj/api/tools/plan-sign.o $(API_LIB)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 TEST_TOOLS += $(BUILD)/test/plan-sign
+
+# test_limits reads crds/*.yaml from the source tree's top (PODNET_SRC_TOP overrides).
+$(BUILD)/obj/api/test/test_limits.o: CPPFLAGS += -DPN_SRC_TOP='"$(CURDIR)"'

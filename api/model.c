@@ -344,7 +344,7 @@ bool pn_streq(const char *a, const char *b)
 int pn_addr_parse(const char *s, unsigned char out[16])
 {
 	memset(out, 0, 16);
-	if (!s || !*s || strlen(s) > 45)
+	if (!s || !*s || strlen(s) > PN_MAX_ADDRESS)
 		return 0;
 	if (strchr(s, ':'))
 		return inet_pton(AF_INET6, s, out) == 1 ? 6 : 0;
@@ -359,7 +359,8 @@ int pn_addr_cidr_parse(const char *s, unsigned char addr[16], int *plen)
 	long l;
 	int fam;
 
-	if (!s || !(slash = strchr(s, '/')) || (size_t)(slash - s) >= sizeof(buf))
+	if (!s || strlen(s) > PN_MAX_CIDR || !(slash = strchr(s, '/')) ||
+	    (size_t)(slash - s) >= sizeof(buf))
 		return 0;
 	memcpy(buf, s, (size_t)(slash - s));
 	buf[slash - s] = 0;

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define ANNOTATION_PATH "metadata.annotations[\"" PN_ANNOTATION_NETWORKS "\"]"
 
@@ -39,6 +40,94 @@ static void get_gw(struct pn_dec *d, const json_t *o, const char *prefix, const 
 		}
 	} else if (both_set) {
 		*out = both ? PN_FLAG_TRUE : PN_FLAG_FALSE;
+	}
+}
+
+/* The keys an entry may hold (docs/api-reference.md, the request table). */
+static const char *const netreq_keys[] = {
+	"podNetworkName", "name", "podNetworkAttachmentName", "attachmentName",
+	"interfaceName", "isDefaultGW4", "isDefaultGW6", "isDefaultGW", "ips", "mac", NULL,
+};
+
+/* Edit distance of a and b, case-insensitive, capped at cap + 1. */
+static size_t distance(const char *a, const char *b, size_t cap)
+{
+	size_t la = strlen(a), lb = strlen(b), row[64];
+
+	if (la >= 64 || lb >= 64)
+		return cap + 1;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0], best;
+
+		row[0] = i;
+		best = row[0];
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j], sub = diag + (tolower((unsigned char)a[i - 1]) !=
+							  tolower((unsigned char)b[j - 1]));
+
+			row[j] = sub;
+			if (up + 1 < row[j])
+				row[j] = up + 1;
+			if (row[j - 1] + 1 < row[j])
+				row[j] = row[j - 1] + 1;
+			diag = up;
+			if (row[j] < best)
+				best = row[j];
+		}
+		if (best > cap)
+			return cap + 1;
+	}
+	return row[lb];
+}
+
+/* The accepted key closest to key (case first, then up to 2 edits), or NULL. */
+static const char *closest_key(const char *key)
+{
+	const char *best = NULL;
+	size_t best_d = 3;
+
+	for (const char *const *k = netreq_keys; *k; k++) {
+		size_t dist;
+
+		if (!strcasecmp(key, *k))
+			return *k;
+		dist = distance(key, *k, 2);
+		if (dist < best_d) {
+			best_d = dist;
+			best = *k;
+		}
+	}
+	return best;
+}
+
+/* A misspelt key would be ignored and the Pod would get something it did
+ * not ask for: every key must be one of netreq_keys. */
+static void unknown_keys(struct pn_dec *d, const json_t *o, const char *prefix)
+{
+	char path[PN_PATH_MAX];
+	const char *key;
+	json_t *v;
+
+	json_object_foreach((json_t *)o, key, v) {
+		const char *const *k = netreq_keys;
+		const char *near;
+
+		while (*k && strcmp(*k, key) != 0)
+			k++;
+		if (*k)
+			continue;
+		pn_pkey(path, prefix, key);
+		near = closest_key(key);
+		if (near)
+			pn_dec_problem(d, path, "is not a field of a network request (did you mean "
+						"\"%s\"?)", near);
+		else
+			pn_dec_problem(d, path, "is not a field of a network request (the fields: "
+						"podNetworkName, podNetworkAttachmentName, "
+						"interfaceName, isDefaultGW4, isDefaultGW6, "
+						"isDefaultGW, ips, mac)");
 	}
 }
 
@@ -77,6 +166,7 @@ int pn_netreqs_decode(const json_t *list, const char *prefix, struct pn_netreqs 
 			out->n++;
 			continue;
 		}
+		unknown_keys(&d, v, path);
 		get_aliased(&d, v, path, "podNetworkName", "name", &r->network);
 		get_aliased(&d, v, path, "podNetworkAttachmentName", "attachmentName",
 			    &r->attachment);
@@ -193,7 +283,7 @@ static void decode_annotation(struct pn_dec *d, const struct pn_pod_decode_opts 
 		pn_dec_problem(d, ANNOTATION_PATH, "cannot be parsed: %s", err[0] ? err : "invalid");
 		return;
 	}
-	r = pn_netreqs_decode(list, "networks", &pod->networks, d->ps);
+	r = pn_netreqs_decode(list, PN_NETWORKS_PATH, &pod->networks, d->ps);
 	if (r < 0)
 		d->err = r;
 	else

@@ -97,6 +97,11 @@ json_t *pn_json_base(const json_t *raw);
 
 bool pn_streq(const char *a, const char *b); /* NULL-safe, NULL == "" */
 
+/* With `default` listed (at default_at), default must be on eth0 and no
+ * other entry may take eth0: a problem at path when ifname breaks it. */
+bool pn_default_ifname_problem(struct pn_dec *d, const char *path, const char *ifname,
+			       bool is_default, const char *prefix, long default_at);
+
 /* Address parsing: 4 or 6 and the 16 bytes (IPv4 in the first 4), 0 when invalid. */
 int pn_addr_parse(const char *s, unsigned char out[16]);
 /* CIDR: family, address, prefix length. */

@@ -200,6 +200,32 @@ static void name_primary(struct pn_plan *plan, const char *prefix, struct pn_dec
 		d->err = -ENOMEM;
 }
 
+/* ---- default on the runtime's interface -------------------------------------- */
+
+/* pn_netreqs_validate holds a listed `default` to eth0; an attachment that
+ * resolves to `default` is only known here, so the same rule again. */
+static void default_on_eth0(const struct pn_plan *plan, const struct pn_netreqs *reqs,
+			    const char *prefix, struct pn_dec *d)
+{
+	const struct pn_plan_attachment *def = pn_plan_find(plan, PN_DEFAULT_NETWORK);
+	char ep[PN_PATH_MAX], path[PN_PATH_MAX];
+
+	if (!def)
+		return;
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct pn_plan_attachment *a = &plan->v[i];
+		const char *ifname = a->request_index >= 0 && reqs
+					     ? reqs->v[a->request_index].interface
+					     : NULL;
+
+		if (!ifname)
+			continue;
+		pn_pidx(ep, prefix, (size_t)a->request_index);
+		pn_pkey(path, ep, "interfaceName");
+		pn_default_ifname_problem(d, path, ifname, a == def, prefix, def->request_index);
+	}
+}
+
 /* ---- building -------------------------------------------------------------- */
 
 int pn_plan_default(struct pn_plan *out)
@@ -291,6 +317,17 @@ static void use_ref(struct resolve_ctx *c, const struct pn_param_ref *ref, const
 	/* Other groups belong to other providers: they resolve them. */
 }
 
+bool pn_param_ref_supported(const struct pn_param_ref *ref, char *msg, size_t mlen)
+{
+	const char *g = ref->group ? ref->group : "", *k = ref->kind ? ref->kind : "";
+
+	if ((!strcmp(g, PN_GROUP) && (!strcmp(k, "CNIConfig") || !strcmp(k, "IPPool"))) ||
+	    (!strcmp(g, PN_NAD_GROUP) && !strcmp(k, PN_NAD_KIND)))
+		return true;
+	snprintf(msg, mlen, "parameters of kind %s/%s are not supported by podnet", g, k);
+	return false;
+}
+
 static bool network_usable(struct pn_dec *d, const char *path, const char *name,
 			   const struct pn_podnetwork *net)
 {
@@ -305,6 +342,46 @@ static bool network_usable(struct pn_dec *d, const char *path, const char *name,
 		return false;
 	}
 	return true;
+}
+
+/* The Ready condition written in the attachment's status, when there is one. */
+static bool stored_ready(const struct pn_attachment *pna, char *reason, size_t rlen, char *msg,
+			 size_t mlen)
+{
+	size_t i;
+	json_t *c;
+
+	json_array_foreach(pna->status.conditions, i, c) {
+		const char *type = json_string_value(json_object_get(c, "type"));
+		const char *status = json_string_value(json_object_get(c, "status"));
+		const char *rs = json_string_value(json_object_get(c, "reason"));
+		const char *m = json_string_value(json_object_get(c, "message"));
+
+		if (!type || strcmp(type, "Ready") != 0)
+			continue;
+		if (status && !strcmp(status, "True"))
+			return true;
+		snprintf(reason, rlen, "%s", rs && *rs ? rs : "NotReady");
+		snprintf(msg, mlen, "%s", m ? m : "");
+		return false;
+	}
+	return true; /* not judged yet */
+}
+
+static bool attachment_ready(struct pn_dec *d, const char *path, const struct pn_resolver *r,
+			     const char *ns, const char *name, const struct pn_attachment *pna)
+{
+	char reason[128] = "", msg[512] = "";
+	bool ok = r->attachment_ready
+			  ? r->attachment_ready(r->ctx, ns, pna, reason, sizeof(reason), msg,
+						sizeof(msg))
+			  : stored_ready(pna, reason, sizeof(reason), msg, sizeof(msg));
+
+	if (ok)
+		return true;
+	pn_dec_problem(d, path, "PodNetworkAttachment \"%s\" is not Ready (%s%s%s)", name,
+		       reason[0] ? reason : "NotReady", msg[0] ? ": " : "", msg);
+	return false;
 }
 
 #define ACCESS_MARK "\" may not be used from namespace \""
@@ -388,6 +465,8 @@ static int plan_build(const struct pn_netreqs *reqs, const char *prefix, const c
 					       "no new Pods", q->attachment);
 				continue;
 			}
+			if (!attachment_ready(&d, path, r, ns, q->attachment, pna))
+				continue;
 			name = pna->spec.pod_network_name;
 			if (!name) {
 				pn_dec_problem(&d, path,
@@ -465,6 +544,8 @@ static int plan_build(const struct pn_netreqs *reqs, const char *prefix, const c
 				       "CNI chooses it");
 		}
 	}
+	if (!d.err && !d.n)
+		default_on_eth0(&plan, reqs, prefix, &d);
 	if (!d.err && !d.n) {
 		choose_routes(&plan, reqs);
 		name_primary(&plan, prefix, &d);
@@ -485,7 +566,7 @@ static int plan_build(const struct pn_netreqs *reqs, const char *prefix, const c
 int pn_plan_build(const struct pn_netreqs *reqs, const char *ns, bool host_network,
 		  const struct pn_resolver *r, struct pn_plan *out, struct pn_problems *ps)
 {
-	return plan_build(reqs, "networks", ns, host_network, r, out, ps);
+	return plan_build(reqs, PN_NETWORKS_PATH, ns, host_network, r, out, ps);
 }
 
 int pn_plan_build_pod(const struct pn_pod *pod, const struct pn_resolver *r, struct pn_plan *out,
@@ -493,7 +574,7 @@ int pn_plan_build_pod(const struct pn_pod *pod, const struct pn_resolver *r, str
 {
 	bool native = pod->networks_source && !strcmp(pod->networks_source, "spec.networks");
 
-	return plan_build(&pod->networks, native ? "spec.networks" : "networks",
+	return plan_build(&pod->networks, native ? "spec.networks" : PN_NETWORKS_PATH,
 			  pod->meta.namespace ? pod->meta.namespace : "default", pod->host_network, r,
 			  out, ps);
 }

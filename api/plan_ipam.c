@@ -104,9 +104,9 @@ static int add_address(struct pn_plan_attachment *a, const struct pn_ipam_pool *
 static void entry_path(char *buf, const struct pn_plan_attachment *a)
 {
 	if (a->request_index < 0)
-		snprintf(buf, PN_PATH_MAX, "networks");
+		snprintf(buf, PN_PATH_MAX, "%s", PN_NETWORKS_PATH);
 	else
-		pn_pidx(buf, "networks", (size_t)a->request_index);
+		pn_pidx(buf, PN_NETWORKS_PATH, (size_t)a->request_index);
 }
 
 int pn_plan_allocate(struct pn_plan_attachment *a, struct pn_ipam_pool *pool,

@@ -35,9 +35,9 @@ void pn_meta_validate(struct pn_dec *d, const struct pn_meta *m, bool namespaced
 
 /* ---- parametersRefs -------------------------------------------------------- */
 
-static bool kind_name(const char *s)
+bool pn_is_kind_name(const char *s)
 {
-	size_t n = strlen(s);
+	size_t n = s ? strlen(s) : 0;
 
 	if (n == 0 || n > PN_MAX_LABEL || !((s[0] >= 'A' && s[0] <= 'Z')))
 		return false;
@@ -88,7 +88,7 @@ void pn_refs_validate(struct pn_dec *d, const struct pn_param_ref *refs, size_t 
 			else
 				pn_dec_problem(d, path, "must be %s for group %s, not \"%s\"",
 					       PN_NAD_KIND, PN_NAD_GROUP, r->kind);
-		} else if (!kind_name(r->kind)) {
+		} else if (!pn_is_kind_name(r->kind)) {
 			pn_dec_problem(d, path,
 				       "must be a kind name: an upper-case letter followed by "
 				       "letters and digits, at most 63");
@@ -193,11 +193,11 @@ bool pn_cni_version_known(const char *v)
 }
 
 /* A plugin type is the name of an executable in the CNI bin dir. */
-static bool plugin_type(const char *s)
+bool pn_is_plugin_type(const char *s)
 {
-	size_t n = strlen(s);
+	size_t n = s ? strlen(s) : 0;
 
-	if (n == 0 || n > 255 || !strcmp(s, ".") || !strcmp(s, ".."))
+	if (n == 0 || n > PN_MAX_PLUGIN_TYPE || !strcmp(s, ".") || !strcmp(s, ".."))
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -221,7 +221,7 @@ int pn_cniconfig_validate(const struct pn_cniconfig *c, struct pn_problems *ps)
 			       "not \"%s\"", c->spec.cni_version);
 	if (!c->spec.plugins)
 		return pn_dec_result(&d); /* "is required" came from the decoder */
-	if (json_array_size(c->spec.plugins) == 0)
+	if (json_array_size(c->spec.plugins) < PN_MIN_PLUGINS)
 		pn_dec_problem(&d, "spec.plugins", "must have at least one plugin");
 	json_array_foreach(c->spec.plugins, i, p) {
 		json_t *t;
@@ -238,7 +238,7 @@ int pn_cniconfig_validate(const struct pn_cniconfig *c, struct pn_problems *ps)
 		else if (!json_is_string(t))
 			pn_dec_problem(&d, tpath, "must be a string, not %s", pn_json_type_name(t));
 		else if (strlen(json_string_value(t)) != json_string_length(t) ||
-			 !plugin_type(json_string_value(t)))
+			 !pn_is_plugin_type(json_string_value(t)))
 			pn_dec_problem(&d, tpath,
 				       "must be a CNI plugin name (1-255 bytes, no '/', no white "
 				       "space, not '.' or '..')");
@@ -294,7 +294,7 @@ int pn_ippool_validate(const struct pn_ippool *p, struct pn_problems *ps)
 	int *plens = NULL, *fams = NULL;
 
 	pn_meta_validate(&d, &p->meta, false);
-	if (p->spec.ranges && p->spec.n_ranges == 0)
+	if (p->spec.ranges && p->spec.n_ranges < PN_MIN_RANGES)
 		pn_dec_problem(&d, "spec.ranges", "must have at least one range");
 	nets = calloc(p->spec.n_ranges + 1, sizeof(*nets));
 	plens = calloc(p->spec.n_ranges + 1, sizeof(*plens));
@@ -317,6 +317,15 @@ int pn_ippool_validate(const struct pn_ippool *p, struct pn_problems *ps)
 				pn_dec_problem(&d, path, "must be a CIDR like 10.0.0.0/24 or fd00::/64, not \"%s\"", r->cidr);
 			else if (!host_bits_zero(nets[i], fam, plen))
 				pn_dec_problem(&d, path, "must be a network address (host bits zero)");
+			else if (plen < (fam == 4 ? PN_MIN_POOL_PREFIX4 : PN_MIN_POOL_PREFIX6))
+				pn_dec_problem(&d, path,
+					       "is \"%s\": a pool's prefix must be at least /%d for "
+					       "IPv%d: a Pod interface on /%d would hold a connected route "
+					       "to %s",
+					       r->cidr, fam == 4 ? PN_MIN_POOL_PREFIX4 : PN_MIN_POOL_PREFIX6,
+					       fam, plen, plen == 0 ? "every address (a second default "
+								      "route)" : "a large part of the "
+								      "address space");
 		}
 		plens[i] = plen;
 		fams[i] = fam;
@@ -387,18 +396,48 @@ out:
 
 /* ---- network requests ------------------------------------------------------ */
 
+/* The agent attaches `default` on the runtime's own interface, eth0, always
+ * (the runtime reads the Pod IP there): with `default` in the list, it may
+ * only be named eth0 and no other entry may take eth0. Adds the problem at
+ * path and returns true when ifname breaks that rule; is_default says
+ * whether the entry is default's, default_at where default is listed. */
+bool pn_default_ifname_problem(struct pn_dec *d, const char *path, const char *ifname,
+			       bool is_default, const char *prefix, long default_at)
+{
+	if (is_default && strcmp(ifname, PN_DEFAULT_IFNAME) != 0) {
+		pn_dec_problem(d, path,
+			       "\"%s\" cannot be default's interface: the default network is "
+			       "always attached on %s, the runtime's interface (leave "
+			       "interfaceName out or write %s)",
+			       ifname, PN_DEFAULT_IFNAME, PN_DEFAULT_IFNAME);
+		return true;
+	}
+	if (!is_default && !strcmp(ifname, PN_DEFAULT_IFNAME)) {
+		pn_dec_problem(d, path,
+			       "\"%s\" is the runtime's interface, reserved for default "
+			       "(%s[%ld])", ifname, prefix, default_at);
+		return true;
+	}
+	return false;
+}
+
 int pn_netreqs_validate(const struct pn_netreqs *reqs, bool host_network, const char *prefix,
 			struct pn_problems *ps)
 {
 	char ep[PN_PATH_MAX], path[PN_PATH_MAX], ipp[PN_PATH_MAX];
 	struct pn_dec d = { .ps = ps };
-	long gw4_at = -1, gw6_at = -1;
+	long gw4_at = -1, gw6_at = -1, default_at = -1;
 
 	if (host_network && reqs->n > 0) {
 		pn_dec_problem(&d, prefix, "must be empty on a hostNetwork Pod: it has no network "
 					   "namespace of its own to attach to");
 		return pn_dec_result(&d);
 	}
+	for (size_t i = 0; i < reqs->n; i++)
+		if (reqs->v[i].network && !strcmp(reqs->v[i].network, PN_DEFAULT_NETWORK)) {
+			default_at = (long)i;
+			break;
+		}
 	for (size_t i = 0; i < reqs->n; i++) {
 		const struct pn_netreq *r = &reqs->v[i];
 		int fam_seen[2] = { -1, -1 };
@@ -434,6 +473,11 @@ int pn_netreqs_validate(const struct pn_netreqs *reqs, bool host_network, const 
 			pn_pkey(path, ep, "interfaceName");
 			if (!pn_is_ifname(r->interface)) {
 				pn_dec_problem(&d, path, PN_MSG_IFNAME);
+			} else if (default_at >= 0 &&
+				   pn_default_ifname_problem(&d, path, r->interface,
+							     (long)i == default_at, prefix,
+							     default_at)) {
+				/* the agent could not honour it */
 			} else {
 				for (size_t k = 0; k < i; k++)
 					if (reqs->v[k].interface &&
@@ -500,7 +544,7 @@ int pn_pod_validate(const struct pn_pod *pod, struct pn_problems *ps)
 	struct pn_dec d = { .ps = ps };
 	const char *prefix = pod->networks_source && !strcmp(pod->networks_source, "spec.networks")
 				     ? "spec.networks"
-				     : "networks";
+				     : PN_NETWORKS_PATH;
 	int r;
 
 	if (pod->meta.name && !pn_is_dns1123_subdomain(pod->meta.name))

@@ -30,15 +30,15 @@ static void check_list(const json_t *list, const struct pn_srcmap *map, int firs
 	json_t *enc = NULL, *enc2 = NULL, *pj = NULL;
 	int r;
 
-	r = pn_netreqs_decode(list, "networks", &reqs, &ps);
+	r = pn_netreqs_decode(list, PN_NETWORKS_PATH, &reqs, &ps);
 	if (r < 0)
 		goto cleanup;
-	r = pn_netreqs_validate(&reqs, false, "networks", &ps);
+	r = pn_netreqs_validate(&reqs, false, PN_NETWORKS_PATH, &ps);
 	if (r < 0)
 		goto cleanup;
 	pn_srcmap_resolve(map, &ps, 0);
 	for (size_t i = 0; i < ps.n; i++)
-		if (!strncmp(ps.v[i].path, "networks", 8))
+		if (!strncmp(ps.v[i].path, PN_NETWORKS_PATH, strlen(PN_NETWORKS_PATH)))
 			CHECK(ps.v[i].line >= first_line && ps.v[i].col > 0);
 	if (ps.n)
 		goto cleanup;
@@ -46,7 +46,7 @@ static void check_list(const json_t *list, const struct pn_srcmap *map, int firs
 	/* the canonical encoding is a fixed point */
 	enc = pn_netreqs_encode(&reqs);
 	CHECK(enc);
-	CHECK(pn_netreqs_decode(enc, "networks", &again, &ps) == 0);
+	CHECK(pn_netreqs_decode(enc, PN_NETWORKS_PATH, &again, &ps) == 0);
 	enc2 = pn_netreqs_encode(&again);
 	CHECK(enc2 && json_equal(enc, enc2));
 
@@ -99,7 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size > PN_MAX_ANNOTATION)
 		return 0;
-	r = pn_doc_load_value((const char *)data, size, &origin, "networks", &d, &ps);
+	r = pn_doc_load_value((const char *)data, size, &origin, PN_NETWORKS_PATH, &d, &ps);
 	if (r == 0) {
 		CHECK(d.root && d.map);
 		check_list(d.root, d.map, origin.line);

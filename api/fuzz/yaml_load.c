@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "pn/doc.h"
+#include "pn/model.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -81,12 +82,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pn_problems_clear(&ps);
 
 	if (size <= (64u << 10)) {
-		r = pn_doc_load_value((const char *)data, size, &origin, "networks", &one, &ps);
+		r = pn_doc_load_value((const char *)data, size, &origin, PN_NETWORKS_PATH, &one, &ps);
 		if (r == 0) {
 			CHECK(one.root && one.map);
 			CHECK(one.line >= origin.line);
 			budget = MAX_LOOKUPS;
-			check_paths(one.map, one.root, "networks", &budget);
+			check_paths(one.map, one.root, PN_NETWORKS_PATH, &budget);
 		} else if (r == -EINVAL) {
 			CHECK(ps.n == 1 && ps.v[0].line >= origin.line);
 		}

@@ -339,8 +339,8 @@ static void unit__model__not_objects(void **state)
 	pn_ippool_free(p);
 	pn_pod_free(pod);
 	pn_problems_clear(&ps);
-	assert_int_equal(pn_netreqs_decode(s, "networks", &q, &ps), 1);
-	expect_only(&ps, "networks", "must be a list, not a string");
+	assert_int_equal(pn_netreqs_decode(s, "podnet.dev/networks", &q, &ps), 1);
+	expect_only(&ps, "podnet.dev/networks", "must be a list, not a string");
 	pn_netreqs_clear(&q);
 	pn_problems_clear(&ps);
 	json_decref(s);

@@ -7,7 +7,7 @@
 /* ---- a resolver over decoded objects -------------------------------------- */
 
 struct store {
-	struct pn_object o[16];
+	struct pn_object o[24];
 	size_t n;
 	json_t *nad; /* config returned for NAD ns/nad */
 	json_t *namespaces; /* {ns: labels} the resolver knows, or NULL */
@@ -140,7 +140,7 @@ static int plan(struct store *s, const char *reqs, struct pn_plan *out, struct p
 	int r;
 
 	if (j) {
-		assert_int_equal(pn_netreqs_decode(j, "networks", &q, ps), 0);
+		assert_int_equal(pn_netreqs_decode(j, "podnet.dev/networks", &q, ps), 0);
 		json_decref(j);
 	}
 	r = pn_plan_build(reqs ? &q : NULL, "team-a", false, resolver(s), out, ps);
@@ -253,21 +253,14 @@ static void unit__plan__interface_names(void **state)
 	expect_att(&p, 1, "signaling", "net2", false, false);
 	expect_att(&p, 2, "default", "eth0", true, true);
 	pn_plan_clear(&p);
-	/* eth0 taken by another network: default gets the next free name */
-	assert_int_equal(plan(&s, "[{'podNetworkName':'media-net','interfaceName':'eth0'},"
-				  "{'podNetworkName':'default'},{'podNetworkName':'signaling'}]", &p, &ps), 0);
-	expect_att(&p, 0, "media-net", "eth0", false, false);
-	expect_att(&p, 1, "default", "net1", true, true);
-	expect_att(&p, 2, "signaling", "net2", false, false);
-	pn_plan_clear(&p);
-	/* a named default keeps its name; others skip every taken name */
-	assert_int_equal(plan(&s, "[{'podNetworkName':'default','interfaceName':'net2'},"
+	/* default named eth0 as it must be; others skip every taken name */
+	assert_int_equal(plan(&s, "[{'podNetworkName':'default','interfaceName':'eth0'},"
 				  "{'podNetworkName':'media-net'},{'podNetworkName':'signaling','interfaceName':'net1'},"
 				  "{'podNetworkName':'fast-net'}]", &p, &ps), 0);
-	expect_att(&p, 0, "default", "net2", true, true);
-	expect_att(&p, 1, "media-net", "net3", false, false);
+	expect_att(&p, 0, "default", "eth0", true, true);
+	expect_att(&p, 1, "media-net", "net2", false, false);
 	expect_att(&p, 2, "signaling", "net1", false, false);
-	expect_att(&p, 3, "fast-net", "net4", false, false);
+	expect_att(&p, 3, "fast-net", "net3", false, false);
 	pn_plan_clear(&p);
 	expect_clean(&ps);
 	store_clear(&s);
@@ -395,40 +388,40 @@ static void unit__plan__problems(void **state)
 
 	store_example(&s);
 	plan_one_problem(&s, "[{'podNetworkName':'media-net'},{'podNetworkAttachmentName':'media-again'}]",
-			 "networks[1].podNetworkAttachmentName", "\"media-net\" is already requested by networks[0]");
+			 "podnet.dev/networks[1].podNetworkAttachmentName", "\"media-net\" is already requested by podnet.dev/networks[0]");
 	plan_one_problem(&s, "[{'podNetworkAttachmentName':'fast-media'},{'podNetworkName':'fast-net'}]",
-			 "networks[1].podNetworkName", "already requested by networks[0]");
-	plan_one_problem(&s, "[{'podNetworkName':'nowhere'}]", "networks[0].podNetworkName",
+			 "podnet.dev/networks[1].podNetworkName", "already requested by podnet.dev/networks[0]");
+	plan_one_problem(&s, "[{'podNetworkName':'nowhere'}]", "podnet.dev/networks[0].podNetworkName",
 			 "PodNetwork \"nowhere\" not found");
-	plan_one_problem(&s, "[{'podNetworkAttachmentName':'nope'}]", "networks[0].podNetworkAttachmentName",
+	plan_one_problem(&s, "[{'podNetworkAttachmentName':'nope'}]", "podnet.dev/networks[0].podNetworkAttachmentName",
 			 "PodNetworkAttachment \"team-a/nope\" not found");
 	plan_one_problem(&s, "[{'podNetworkName':'default'},{'podNetworkName':'off-net'}]",
-			 "networks[1].podNetworkName", "is disabled");
-	plan_one_problem(&s, "[{'podNetworkName':'gone-net'}]", "networks[0].podNetworkName",
+			 "podnet.dev/networks[1].podNetworkName", "is disabled");
+	plan_one_problem(&s, "[{'podNetworkName':'gone-net'}]", "podnet.dev/networks[0].podNetworkName",
 			 "is being deleted");
-	plan_one_problem(&s, "[{'podNetworkName':'broken-net'}]", "networks[0]",
+	plan_one_problem(&s, "[{'podNetworkName':'broken-net'}]", "podnet.dev/networks[0]",
 			 "CNIConfig \"missing\" (referenced by PodNetwork \"broken-net\") not found");
-	plan_one_problem(&s, "[{'podNetworkName':'fast-net','ips':['10.0.0.1']}]", "networks[0].ips",
+	plan_one_problem(&s, "[{'podNetworkName':'fast-net','ips':['10.0.0.1']}]", "podnet.dev/networks[0].ips",
 			 "need a PodNetwork with an IPPool");
-	plan_one_problem(&s, "[{'podNetworkName':'default','mac':'02:00:00:00:00:01'}]", "networks[0].mac",
+	plan_one_problem(&s, "[{'podNetworkName':'default','mac':'02:00:00:00:00:01'}]", "podnet.dev/networks[0].mac",
 			 "default network");
 	/* no default: eth0 must stay free for the primary, which must not be
 	 * named otherwise (the runtime would never find its interface) */
 	plan_one_problem(&s, "[{'podNetworkName':'media-net','interfaceName':'data0'}]",
-			 "networks[0].interfaceName",
+			 "podnet.dev/networks[0].interfaceName",
 			 "is \"data0\", but with no \"default\" network in the list the interface "
 			 "holding the default route (else the first one) must be eth0 or unnamed: "
 			 "the container runtime needs eth0");
 	plan_one_problem(&s, "[{'name':'media-net'},{'name':'signaling','isDefaultGW4':true,"
-			 "'interfaceName':'sig0'}]", "networks[1].interfaceName", "must be eth0 or unnamed");
+			 "'interfaceName':'sig0'}]", "podnet.dev/networks[1].interfaceName", "must be eth0 or unnamed");
 	plan_one_problem(&s, "[{'name':'media-net','interfaceName':'eth0'},{'name':'signaling',"
-			 "'isDefaultGW4':true}]", "networks[0].interfaceName",
+			 "'isDefaultGW4':true}]", "podnet.dev/networks[0].interfaceName",
 			 "with no \"default\" network in the list, eth0 is for the interface holding "
-			 "the default route (else the first one), networks[1]: the container runtime "
+			 "the default route (else the first one), podnet.dev/networks[1]: the container runtime "
 			 "needs eth0 there");
 	/* list rules run first */
 	plan_one_problem(&s, "[{'podNetworkName':'media-net','interfaceName':'a:b'}]",
-			 "networks[0].interfaceName", "Linux interface name");
+			 "podnet.dev/networks[0].interfaceName", "Linux interface name");
 	store_clear(&s);
 }
 
@@ -444,9 +437,9 @@ static void unit__plan__host_network(void **state)
 	store_example(&s);
 	assert_int_equal(pn_plan_build(&none, "team-a", true, resolver(&s), &p, &ps), 0);
 	assert_int_equal(p.n, 0);
-	assert_int_equal(pn_netreqs_decode(j, "networks", &q, &ps), 0);
+	assert_int_equal(pn_netreqs_decode(j, "podnet.dev/networks", &q, &ps), 0);
 	assert_int_equal(pn_plan_build(&q, "team-a", true, resolver(&s), &p, &ps), 1);
-	expect_only(&ps, "networks", "hostNetwork");
+	expect_only(&ps, "podnet.dev/networks", "hostNetwork");
 	pn_netreqs_clear(&q);
 	pn_problems_clear(&ps);
 	json_decref(j);
@@ -467,7 +460,7 @@ static void unit__plan__nad_and_missing_resolver(void **state)
 	json_decref(s.nad);
 	s.nad = NULL;
 	assert_int_equal(plan(&s, "[{'podNetworkName':'nad-net'}]", &p, &ps), 1);
-	expect_only(&ps, "networks[0]", "NetworkAttachmentDefinition \"ns/nad\"");
+	expect_only(&ps, "podnet.dev/networks[0]", "NetworkAttachmentDefinition \"ns/nad\"");
 	pn_problems_clear(&ps);
 	store_clear(&s);
 	/* without a resolver only default exists */
@@ -706,7 +699,7 @@ static void unit__plan__namespace_refused_direct(void **state)
 	store_access(&s, "{'podnet.dev/tenant':'media'}");
 	assert_int_equal(plan(&s, "[{'podNetworkName':'media-net'},{'podNetworkName':'storage'}]",
 			      &p, &ps), 1);
-	expect_only(&ps, "networks[1]", STORAGE_MSG);
+	expect_only(&ps, "podnet.dev/networks[1]", STORAGE_MSG);
 	assert_true(pn_problem_is_access(&ps.v[0]));
 	assert_int_equal(p.n, 0);
 	pn_problems_clear(&ps);
@@ -731,7 +724,7 @@ static void unit__plan__namespace_refused_through_attachment(void **state)
 	(void)state;
 	store_access(&s, "{}");
 	assert_int_equal(plan(&s, "[{'podNetworkAttachmentName':'store-att'}]", &p, &ps), 1);
-	expect_only(&ps, "networks[0]", STORAGE_MSG);
+	expect_only(&ps, "podnet.dev/networks[0]", STORAGE_MSG);
 	pn_problems_clear(&ps);
 	store_clear(&s);
 }
@@ -764,7 +757,7 @@ static void unit__plan__namespace_unknown_refused(void **state)
 	(void)state;
 	store_access(&s, NULL);
 	assert_int_equal(plan(&s, "[{'podNetworkName':'storage'}]", &p, &ps), 1);
-	expect_only(&ps, "networks[0]", "the Namespace is not known, so spec.namespaceSelector "
+	expect_only(&ps, "podnet.dev/networks[0]", "the Namespace is not known, so spec.namespaceSelector "
 					"cannot select it");
 	pn_problems_clear(&ps);
 	/* an open network does not need the Namespace */
@@ -796,15 +789,118 @@ static void unit__plan__namespace_planned_network_kept(void **state)
 	pn_plan_clear(&p);
 	s.current = NULL;
 	assert_int_equal(plan(&s, "[{'podNetworkName':'storage'}]", &p, &ps), 1);
-	expect_only(&ps, "networks[0]", STORAGE_MSG);
+	expect_only(&ps, "podnet.dev/networks[0]", STORAGE_MSG);
 	pn_problems_clear(&ps);
 	pn_plan_clear(&before);
 	store_clear(&s);
 }
 
+#define PNA(name, net, status) "{'apiVersion':'podnet.dev/v1alpha1','kind':'PodNetworkAttachment'," \
+	"'metadata':{'name':'" name "','namespace':'team-a'},'spec':{'podNetworkName':'" net "'}" status "}"
+#define READY(st, reason) ",'status':{'conditions':[{'type':'Ready','status':'" st "','reason':'" \
+	reason "','message':'IPPool gone not found','lastTransitionTime':'2026-12-03T00:00:00Z'}]}"
+
+/* An attachment that resolves to `default` is held to eth0 like a listed
+ * `default` (pn_netreqs_validate cannot see through attachments). */
+static void unit__plan__default_through_attachment_keeps_eth0(void **state)
+{
+	struct store s = { 0 };
+
+	store_example(&s);
+	store_add(&s, PNA("to-default", "default", ""));
+	plan_one_problem(&s, "[{'podNetworkAttachmentName':'to-default','interfaceName':'net7'}]",
+			 "podnet.dev/networks[0].interfaceName",
+			 "\"net7\" cannot be default's interface");
+	plan_one_problem(&s, "[{'podNetworkName':'media-net','interfaceName':'eth0'},"
+			 "{'podNetworkAttachmentName':'to-default'}]",
+			 "podnet.dev/networks[0].interfaceName",
+			 "\"eth0\" is the runtime's interface, reserved for default (podnet.dev/networks[1])");
+	store_clear(&s);
+}
+
+static bool judge_not_ready(void *ctx, const char *ns, const struct pn_attachment *a,
+			    char *reason, size_t rlen, char *msg, size_t mlen)
+{
+	(void)ctx;
+	(void)ns;
+	if (strcmp(a->meta.name, "fast-media") != 0)
+		return true;
+	snprintf(reason, rlen, "PodNetworkNotReady");
+	snprintf(msg, mlen, "PodNetwork \"fast-net\" is disabled");
+	return false;
+}
+
+/* A Pod never attaches through a PodNetworkAttachment that is not Ready:
+ * the stored Ready condition (podnetctl, the webhook) or the resolver's
+ * live judgement (the controller). */
+static void unit__plan__attachment_not_ready_refused(void **state)
+{
+	struct store s = { 0 };
+	struct pn_resolver r;
+	struct pn_problems ps = { 0 };
+	struct pn_netreqs q = { 0 };
+	struct pn_plan p;
+	json_t *j;
+
+	store_example(&s);
+	store_add(&s, PNA("broken-att", "fast-net", READY("False", "ParamsNotReady")));
+	store_add(&s, PNA("judging-att", "fast-net", READY("Unknown", "")));
+	store_add(&s, PNA("good-att", "fast-net", READY("True", "Ready")));
+	plan_one_problem(&s, "[{'podNetworkAttachmentName':'broken-att'}]",
+			 "podnet.dev/networks[0].podNetworkAttachmentName",
+			 "PodNetworkAttachment \"broken-att\" is not Ready (ParamsNotReady: IPPool "
+			 "gone not found)");
+	plan_one_problem(&s, "[{'podNetworkAttachmentName':'judging-att'}]",
+			 "podnet.dev/networks[0].podNetworkAttachmentName",
+			 "PodNetworkAttachment \"judging-att\" is not Ready (NotReady: ");
+	assert_int_equal(plan(&s, "[{'podNetworkAttachmentName':'good-att'}]", &p, &ps), 0);
+	expect_att(&p, 0, "fast-net", "eth0", false, false);
+	pn_plan_clear(&p);
+	/* not judged yet (no Ready condition): taken as it is */
+	assert_int_equal(plan(&s, "[{'podNetworkAttachmentName':'fast-media'}]", &p, &ps), 0);
+	pn_plan_clear(&p);
+	expect_clean(&ps);
+	/* the resolver's judgement wins over the stored condition */
+	r = *resolver(&s);
+	r.attachment_ready = judge_not_ready;
+	j = jq("[{'podNetworkAttachmentName':'fast-media'}]");
+	assert_int_equal(pn_netreqs_decode(j, "podnet.dev/networks", &q, &ps), 0);
+	assert_int_equal(pn_plan_build(&q, "team-a", false, &r, &p, &ps), 1);
+	expect_only(&ps, "podnet.dev/networks[0].podNetworkAttachmentName",
+		    "PodNetworkAttachment \"fast-media\" is not Ready (PodNetworkNotReady: "
+		    "PodNetwork \"fast-net\" is disabled)");
+	pn_netreqs_clear(&q);
+	pn_problems_clear(&ps);
+	json_decref(j);
+	store_clear(&s);
+}
+
+/* The kinds podnet resolves itself; the controller and podnetctl plan
+ * refuse the others with this message (ParamsNotReady). */
+static void unit__plan__param_kinds_supported(void **state)
+{
+	struct pn_param_ref ok[] = {
+		{ .group = "podnet.dev", .kind = "CNIConfig", .name = "a" },
+		{ .group = "podnet.dev", .kind = "IPPool", .name = "a" },
+		{ .group = "k8s.cni.cncf.io", .kind = "NetworkAttachmentDefinition", .name = "a" },
+	};
+	struct pn_param_ref vendor = { .group = "acme.io", .kind = "AcmeNet", .name = "fast" };
+	struct pn_param_ref ours_other = { .group = "podnet.dev", .kind = "Other", .name = "x" };
+	char msg[256];
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		assert_true(pn_param_ref_supported(&ok[i], msg, sizeof(msg)));
+	assert_false(pn_param_ref_supported(&vendor, msg, sizeof(msg)));
+	assert_string_equal(msg, "parameters of kind acme.io/AcmeNet are not supported by podnet");
+	assert_false(pn_param_ref_supported(&ours_other, msg, sizeof(msg)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(unit__plan__default_through_attachment_keeps_eth0),
+		cmocka_unit_test(unit__plan__attachment_not_ready_refused),
+		cmocka_unit_test(unit__plan__param_kinds_supported),
 		cmocka_unit_test(unit__plan__no_request_is_default_on_eth0),
 		cmocka_unit_test(unit__plan__api_example),
 		cmocka_unit_test(unit__plan__interface_names),

@@ -104,31 +104,31 @@ static void unit__plan_ipam__requested_addresses(void **state)
 	/* taken by someone else */
 	att_init(&b, 2, "172.16.2.50");
 	assert_int_equal(pn_plan_allocate(&b, pool, spec, "uid-b/signaling", &ps), 1);
-	expect_only(&ps, "networks[2].ips[0]", "already allocated in IPPool \"media-pool\" to uid-a/signaling");
+	expect_only(&ps, "podnet.dev/networks[2].ips[0]", "already allocated in IPPool \"media-pool\" to uid-a/signaling");
 	assert_int_equal(b.n_ips, 0);
 	pn_problems_clear(&ps);
 	att_clear(&b);
 	/* outside */
 	att_init(&b, 0, "10.9.9.9");
 	assert_int_equal(pn_plan_allocate(&b, pool, spec, "uid-b/signaling", &ps), 1);
-	expect_only(&ps, "networks[0].ips[0]", "not inside IPPool");
+	expect_only(&ps, "podnet.dev/networks[0].ips[0]", "not inside IPPool");
 	pn_problems_clear(&ps);
 	att_clear(&b);
 	/* reserved: excluded, gateway, broadcast */
 	att_init(&b, 0, "172.16.2.200");
 	assert_int_equal(pn_plan_allocate(&b, pool, spec, "uid-b/signaling", &ps), 1);
-	expect_only(&ps, "networks[0].ips[0]", "reserved");
+	expect_only(&ps, "podnet.dev/networks[0].ips[0]", "reserved");
 	pn_problems_clear(&ps);
 	att_clear(&b);
 	att_init(&b, 0, "172.16.2.1");
 	assert_int_equal(pn_plan_allocate(&b, pool, spec, "uid-b/signaling", &ps), 1);
-	expect_only(&ps, "networks[0].ips[0]", "reserved");
+	expect_only(&ps, "podnet.dev/networks[0].ips[0]", "reserved");
 	pn_problems_clear(&ps);
 	att_clear(&b);
 	/* a family the pool does not have */
 	att_init(&b, 0, "fd00::5");
 	assert_int_equal(pn_plan_allocate(&b, pool, spec, "uid-b/signaling", &ps), 1);
-	expect_only(&ps, "networks[0].ips[0]", "not inside");
+	expect_only(&ps, "podnet.dev/networks[0].ips[0]", "not inside");
 	pn_problems_clear(&ps);
 	att_clear(&b);
 	assert_int_equal(pn_ipam_pool_nallocated(pool), 1);
@@ -163,15 +163,15 @@ static void unit__plan_ipam__exhausted_rolls_back(void **state)
 	/* b gets fd00::11, then finds IPv4 full: the IPv6 one is given back */
 	att_init(&b, 4, NULL);
 	assert_int_equal(pn_plan_allocate(&b, pool, spec, "b", &ps), 1);
-	expect_only(&ps, "networks[4]", "IPPool \"media-pool\" has no free IPv4 address left");
+	expect_only(&ps, "podnet.dev/networks[4]", "IPPool \"media-pool\" has no free IPv4 address left");
 	assert_int_equal(b.n_ips, 0);
 	assert_int_equal(pn_ipam_pool_nallocated(pool), 2);
 	assert_null(pn_ipam_owner(pool, &(struct pn_ip){ .family = 6, .bytes = { 0xfd, [15] = 0x11 } }));
 	pn_problems_clear(&ps);
-	/* implicit entries (the default network) report at "networks" */
+	/* implicit entries (the default network) report at "podnet.dev/networks" */
 	b.request_index = -1;
 	assert_int_equal(pn_plan_allocate(&b, pool, spec, "b", &ps), 1);
-	expect_only(&ps, "networks", "no free IPv4");
+	expect_only(&ps, "podnet.dev/networks", "no free IPv4");
 	pn_problems_clear(&ps);
 	/* once a is gone, b fits */
 	assert_int_equal(pn_ipam_release_owner(pool, "a"), 2);
@@ -211,7 +211,7 @@ static void unit__plan_ipam__valid_pools_build(void **state)
 		"{'ranges':[{'cidr':'10.0.0.0/24','start':'10.0.0.5','end':'10.0.0.5'}]}",
 		"{'ranges':[{'cidr':'10.0.0.0/31'},{'cidr':'10.0.1.1/32'},{'cidr':'fd00::/127'},"
 		"{'cidr':'fd00:1::1/128'}]}",
-		"{'ranges':[{'cidr':'0.0.0.0/0','gateway':'10.0.0.1','exclude':['10.0.0.0/8']}]}",
+		"{'ranges':[{'cidr':'10.0.0.0/8','gateway':'10.0.0.1','exclude':['10.0.0.0/16']}]}",
 		"{'ranges':[{'cidr':'::ffff:10.0.0.0/120'}]}",
 		NULL,
 	};

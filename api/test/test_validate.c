@@ -455,23 +455,23 @@ static void unit__validate__netreqs_good(void **state)
 
 static void unit__validate__netreqs_names(void **state)
 {
-	req_one("[{'podNetworkName':'a'},{'interfaceName':'net1'}]", "networks[1]",
+	req_one("[{'podNetworkName':'a'},{'interfaceName':'net1'}]", "podnet.dev/networks[1]",
 		"exactly one of podNetworkName and podNetworkAttachmentName");
 	req_one("[{'podNetworkName':'a','podNetworkAttachmentName':'b'}]",
-		"networks[0].podNetworkAttachmentName", "together with podNetworkName");
+		"podnet.dev/networks[0].podNetworkAttachmentName", "together with podNetworkName");
 	req_one("[{'podNetworkName':'a'},{'podNetworkName':'b'},{'podNetworkName':'a'}]",
-		"networks[2].podNetworkName", "already requested by networks[0]");
-	req_one("[{'podNetworkName':'Bad_Name'}]", "networks[0].podNetworkName", "DNS-1123");
-	req_one("[{'podNetworkAttachmentName':'Bad Name'}]", "networks[0].podNetworkAttachmentName",
+		"podnet.dev/networks[2].podNetworkName", "already requested by podnet.dev/networks[0]");
+	req_one("[{'podNetworkName':'Bad_Name'}]", "podnet.dev/networks[0].podNetworkName", "DNS-1123");
+	req_one("[{'podNetworkAttachmentName':'Bad Name'}]", "podnet.dev/networks[0].podNetworkAttachmentName",
 		"DNS-1123");
-	req_one("[{'podNetworkName':'a','name':'b'}]", "networks[0].name", "alias of podNetworkName");
-	req_one("[{'podNetworkAttachmentName':'a','attachmentName':'a'}]", "networks[0].attachmentName",
+	req_one("[{'podNetworkName':'a','name':'b'}]", "podnet.dev/networks[0].name", "alias of podNetworkName");
+	req_one("[{'podNetworkAttachmentName':'a','attachmentName':'a'}]", "podnet.dev/networks[0].attachmentName",
 		"alias of podNetworkAttachmentName");
-	req_one("[{'podNetworkName':5}]", "networks[0].podNetworkName", "must be a string, not a number");
-	req_one("[{'podNetworkName':'a','interfaceName':true}]", "networks[0].interfaceName",
+	req_one("[{'podNetworkName':5}]", "podnet.dev/networks[0].podNetworkName", "must be a string, not a number");
+	req_one("[{'podNetworkName':'a','interfaceName':true}]", "podnet.dev/networks[0].interfaceName",
 		"must be a string, not a boolean");
-	req_one("[{'podNetworkName':'a'},'b']", "networks[1]", "must be an object, not a string");
-	req_one("{'podNetworkName':'a'}", "networks", "must be a list, not an object");
+	req_one("[{'podNetworkName':'a'},'b']", "podnet.dev/networks[1]", "must be an object, not a string");
+	req_one("{'podNetworkName':'a'}", "podnet.dev/networks", "must be a list, not an object");
 }
 
 static void unit__validate__netreqs_interface_names(void **state)
@@ -484,12 +484,12 @@ static void unit__validate__netreqs_interface_names(void **state)
 
 	for (const char *const *b = bad; *b; b++) {
 		snprintf(text, sizeof(text), "[{'podNetworkName':'default'},{'podNetworkName':'a','interfaceName':'%s'}]", *b);
-		req_one(text, "networks[1].interfaceName", PN_MSG_IFNAME);
+		req_one(text, "podnet.dev/networks[1].interfaceName", PN_MSG_IFNAME);
 	}
 	/* 7 two-byte characters = 14 bytes: fine */
 	req_clean("[{'podNetworkName':'a','interfaceName':'\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9'}]");
 	req_one("[{'podNetworkName':'a','interfaceName':'net1'},{'podNetworkName':'b','interfaceName':'net1'}]",
-		"networks[1].interfaceName", "already used by networks[0]");
+		"podnet.dev/networks[1].interfaceName", "already used by podnet.dev/networks[0]");
 }
 
 static void unit__validate__netreqs_default_routes(void **state)
@@ -498,22 +498,22 @@ static void unit__validate__netreqs_default_routes(void **state)
 
 	req_one("[{'podNetworkName':'a','isDefaultGW4':true},{'podNetworkName':'b'},"
 		"{'podNetworkName':'c','isDefaultGW4':true}]",
-		"networks[2].isDefaultGW4", "only one network may hold the IPv4 default route");
+		"podnet.dev/networks[2].isDefaultGW4", "only one network may hold the IPv4 default route");
 	req_one("[{'podNetworkName':'a','isDefaultGW6':true},{'podNetworkName':'c','isDefaultGW6':true}]",
-		"networks[1].isDefaultGW6", "IPv6");
+		"podnet.dev/networks[1].isDefaultGW6", "IPv6");
 	/* one per family is fine */
 	req_clean("[{'podNetworkName':'a','isDefaultGW4':true},{'podNetworkName':'c','isDefaultGW6':true}]");
 	/* isDefaultGW counts for both families */
 	pod_problems("[{'podNetworkName':'a','isDefaultGW':true},{'podNetworkName':'c','isDefaultGW':true}]",
 		     false, &ps);
 	assert_int_equal(ps.n, 2);
-	expect_problem(&ps, "networks[1].isDefaultGW4", "IPv4");
-	expect_problem(&ps, "networks[1].isDefaultGW6", "IPv6");
+	expect_problem(&ps, "podnet.dev/networks[1].isDefaultGW4", "IPv4");
+	expect_problem(&ps, "podnet.dev/networks[1].isDefaultGW6", "IPv6");
 	pn_problems_clear(&ps);
 	req_one("[{'podNetworkName':'a','isDefaultGW':true,'isDefaultGW4':false}]",
-		"networks[0].isDefaultGW4", "contradicts isDefaultGW");
+		"podnet.dev/networks[0].isDefaultGW4", "contradicts isDefaultGW");
 	req_clean("[{'podNetworkName':'a','isDefaultGW':true,'isDefaultGW4':true}]");
-	req_one("[{'podNetworkName':'a','isDefaultGW4':'true'}]", "networks[0].isDefaultGW4",
+	req_one("[{'podNetworkName':'a','isDefaultGW4':'true'}]", "podnet.dev/networks[0].isDefaultGW4",
 		"must be a boolean, not a string");
 }
 
@@ -522,7 +522,7 @@ static void unit__validate__netreqs_host_network(void **state)
 	struct pn_problems ps = { 0 };
 
 	pod_problems("[{'podNetworkName':'a'}]", true, &ps);
-	expect_only(&ps, "networks", "hostNetwork");
+	expect_only(&ps, "podnet.dev/networks", "hostNetwork");
 	pn_problems_clear(&ps);
 	pod_problems("[]", true, &ps);
 	expect_clean(&ps);
@@ -539,26 +539,26 @@ static void unit__validate__netreqs_mac(void **state)
 
 	for (const char *const *b = bad; *b; b++) {
 		snprintf(text, sizeof(text), "[{'podNetworkName':'a','mac':'%s'}]", *b);
-		req_one(text, "networks[0].mac", "unicast MAC");
+		req_one(text, "podnet.dev/networks[0].mac", "unicast MAC");
 	}
 	req_clean("[{'podNetworkName':'a','mac':'02:00:00:00:00:01'}]");
 	req_clean("[{'podNetworkName':'a','mac':'00:1A:2b:3c:4d:5e'}]");
-	req_one("[{'podNetworkName':'a','mac':2}]", "networks[0].mac", "must be a string");
+	req_one("[{'podNetworkName':'a','mac':2}]", "podnet.dev/networks[0].mac", "must be a string");
 }
 
 static void unit__validate__netreqs_ips(void **state)
 {
-	req_one("[{'podNetworkName':'a','ips':['172.16.2.50/24']}]", "networks[0].ips[0]",
+	req_one("[{'podNetworkName':'a','ips':['172.16.2.50/24']}]", "podnet.dev/networks[0].ips[0]",
 		"without prefix length");
-	req_one("[{'podNetworkName':'a','ips':['1.2.3']}]", "networks[0].ips[0]", "IP address");
-	req_one("[{'podNetworkName':'a','ips':['10.0.0.1','10.0.0.2']}]", "networks[0].ips[1]",
+	req_one("[{'podNetworkName':'a','ips':['1.2.3']}]", "podnet.dev/networks[0].ips[0]", "IP address");
+	req_one("[{'podNetworkName':'a','ips':['10.0.0.1','10.0.0.2']}]", "podnet.dev/networks[0].ips[1]",
 		"one address per family");
-	req_one("[{'podNetworkName':'a','ips':['fd00::1','10.0.0.1','fd00::2']}]", "networks[0].ips[2]",
+	req_one("[{'podNetworkName':'a','ips':['fd00::1','10.0.0.1','fd00::2']}]", "podnet.dev/networks[0].ips[2]",
 		"only IPv6 address");
-	req_one("[{'podNetworkName':'a','ips':'10.0.0.1'}]", "networks[0].ips", "must be a list, not a string");
-	req_one("[{'podNetworkName':'a','ips':[10]}]", "networks[0].ips[0]", "must be a string, not a number");
+	req_one("[{'podNetworkName':'a','ips':'10.0.0.1'}]", "podnet.dev/networks[0].ips", "must be a list, not a string");
+	req_one("[{'podNetworkName':'a','ips':[10]}]", "podnet.dev/networks[0].ips[0]", "must be a string, not a number");
 	req_one("[{'podNetworkName':'a','ips':['10.0.0.1','10.0.0.2','10.0.0.3','10.0.0.4','10.0.0.5',"
-		"'10.0.0.6','10.0.0.7','10.0.0.8','10.0.0.9']}]", "networks[0].ips", "at most 8");
+		"'10.0.0.6','10.0.0.7','10.0.0.8','10.0.0.9']}]", "podnet.dev/networks[0].ips", "at most 8");
 }
 
 static void unit__validate__netreqs_many(void **state)
@@ -569,7 +569,7 @@ static void unit__validate__netreqs_many(void **state)
 		snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s{'podNetworkName':'n%d'}",
 			 i ? "," : "", i);
 	strcat(text, "]");
-	req_one(text, "networks", "at most 32 entries");
+	req_one(text, "podnet.dev/networks", "at most 32 entries");
 }
 
 static void unit__validate__annotation_errors(void **state)
@@ -620,9 +620,78 @@ static void unit__validate__native_networks(void **state)
 	json_decref(pod);
 }
 
+/* The agent attaches `default` on eth0, always: a list with `default` that
+ * names it otherwise, or gives eth0 to another network, is refused. */
+static void unit__validate__netreqs_default_keeps_eth0(void **state)
+{
+	req_one("[{'podNetworkName':'default'},{'podNetworkName':'a','interfaceName':'eth0'}]",
+		"podnet.dev/networks[1].interfaceName",
+		"\"eth0\" is the runtime's interface, reserved for default (podnet.dev/networks[0])");
+	req_one("[{'podNetworkName':'a','interfaceName':'eth0'},{'podNetworkName':'default'}]",
+		"podnet.dev/networks[0].interfaceName", "reserved for default (podnet.dev/networks[1])");
+	req_one("[{'podNetworkName':'default','interfaceName':'net7'},{'podNetworkName':'a'}]",
+		"podnet.dev/networks[0].interfaceName",
+		"\"net7\" cannot be default's interface: the default network is always attached on eth0");
+	req_one("[{'name':'default','interfaceName':'net7'}]", "podnet.dev/networks[0].interfaceName",
+		"cannot be default's interface");
+	/* eth0 written out for default is fine; without default, eth0 is the
+	 * primary's business (the planner's rule) */
+	req_clean("[{'podNetworkName':'default','interfaceName':'eth0'},{'podNetworkName':'a'}]");
+	req_clean("[{'podNetworkName':'a','interfaceName':'eth0'},{'podNetworkName':'b'}]");
+}
+
+/* Misspelt keys are refused with a hint, never ignored. */
+static void unit__validate__netreqs_unknown_keys(void **state)
+{
+	req_one("[{'podNetworkName':'a','interfacename':'x0'}]",
+		"podnet.dev/networks[0].interfacename",
+		"is not a field of a network request (did you mean \"interfaceName\"?)");
+	req_one("[{'podNetworkName':'a','isDefaultGw':true}]", "podnet.dev/networks[0].isDefaultGw",
+		"did you mean \"isDefaultGW\"?");
+	req_one("[{'podNetworkName':'a','ip':['10.0.0.1']}]", "podnet.dev/networks[0].ip",
+		"did you mean \"ips\"?");
+	req_one("[{'podNetworkName':'a','isDefaultGW44':true}]", "podnet.dev/networks[0].isDefaultGW44",
+		"did you mean \"isDefaultGW4\"?");
+	req_one("[{'podNetworkName':'a','bandwidth':'1G'}]", "podnet.dev/networks[0].bandwidth",
+		"is not a field of a network request (the fields: podNetworkName, "
+		"podNetworkAttachmentName, interfaceName, isDefaultGW4, isDefaultGW6, isDefaultGW, "
+		"ips, mac)");
+	/* every documented key and alias is accepted */
+	req_clean("[{'name':'a','interfaceName':'x0','isDefaultGW':true,'ips':['10.0.0.1'],"
+		  "'mac':'02:00:00:00:00:01'},{'attachmentName':'b','isDefaultGW4':false,"
+		  "'isDefaultGW6':false},{'podNetworkAttachmentName':'c'},{'podNetworkName':'d'}]");
+}
+
+/* Every problem about the annotation's content names the annotation. */
+static void unit__validate__netreqs_paths_name_the_annotation(void **state)
+{
+	req_one("{'podNetworkName':'a'}", "podnet.dev/networks", "must be a list, not an object");
+	req_one("[{'podNetworkName':5}]", "podnet.dev/networks[0].podNetworkName", "must be a string");
+}
+
+/* A pool of 0.0.0.0/0 handed out 0.0.0.1/0: too wide a prefix is refused. */
+static void unit__validate__ippool_prefix_too_wide(void **state)
+{
+	check_one(POOL("{'ranges':[{'cidr':'0.0.0.0/0'}]}"), "spec.ranges[0].cidr",
+		  "is \"0.0.0.0/0\": a pool's prefix must be at least /8 for IPv4: a Pod interface "
+		  "on /0 would hold a connected route to every address (a second default route)");
+	check_one(POOL("{'ranges':[{'cidr':'::/0'}]}"), "spec.ranges[0].cidr",
+		  "must be at least /16 for IPv6");
+	check_one(POOL("{'ranges':[{'cidr':'0.0.0.0/7'}]}"), "spec.ranges[0].cidr", "at least /8");
+	check_one(POOL("{'ranges':[{'cidr':'fd00::/15'}]}"), "spec.ranges[0].cidr", "at least /16");
+	check_clean(POOL("{'ranges':[{'cidr':'10.0.0.0/8'},{'cidr':'fd00::/16'}]}"));
+	/* a default route in spec.routes is a route, not a pool */
+	check_clean(POOL("{'ranges':[{'cidr':'10.0.0.0/24'}],'routes':[{'dst':'0.0.0.0/0'},"
+			 "{'dst':'::/0'}]}"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(unit__validate__netreqs_default_keeps_eth0),
+		cmocka_unit_test(unit__validate__netreqs_unknown_keys),
+		cmocka_unit_test(unit__validate__netreqs_paths_name_the_annotation),
+		cmocka_unit_test(unit__validate__ippool_prefix_too_wide),
 		cmocka_unit_test(unit__validate__podnetwork_good),
 		cmocka_unit_test(unit__validate__podnetwork_name),
 		cmocka_unit_test(unit__validate__podnetwork_provider),

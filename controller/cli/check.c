@@ -112,13 +112,13 @@ static int check_pod(struct cli_set *set, struct cli_object *o, struct cli_pools
 		if (!name)
 			continue; /* an attachment the files do not hold */
 		names[i] = name;
-		snprintf(path, sizeof(path), "networks[%zu].%s", i, field);
+		snprintf(path, sizeof(path), PN_NETWORKS_PATH "[%zu].%s", i, field);
 		/* direct repeats are the model's (pn_netreqs_validate) */
 		for (size_t k = 0; k < i && q->attachment; k++)
 			if (names[k] && !strcmp(names[k], name)) {
 				r = cli_object_problem(o, path,
 						       "PodNetwork \"%s\" is already requested by "
-						       "networks[%zu]: a PodNetwork at most once per Pod",
+						       PN_NETWORKS_PATH "[%zu]: a PodNetwork at most once per Pod",
 						       name, k);
 				break;
 			}
@@ -134,7 +134,7 @@ static int check_pod(struct cli_set *set, struct cli_object *o, struct cli_pools
 			const json_t *labels = cli_namespace_labels(set, ns);
 			char msg[1024], epath[64];
 
-			snprintf(epath, sizeof(epath), "networks[%zu]", i);
+			snprintf(epath, sizeof(epath), PN_NETWORKS_PATH "[%zu]", i);
 			if (labels &&
 			    pn_podnetwork_check_namespace(net, ns, labels, msg, sizeof(msg)) != 0)
 				r = cli_object_problem(o, epath, "%s", msg);
@@ -147,7 +147,7 @@ static int check_pod(struct cli_set *set, struct cli_object *o, struct cli_pools
 			pool = cli_ref_pool(net->spec.refs, net->spec.n_refs);
 		if (!pool) {
 			if (net) {
-				snprintf(path, sizeof(path), "networks[%zu].ips", i);
+				snprintf(path, sizeof(path), PN_NETWORKS_PATH "[%zu].ips", i);
 				r = cli_object_problem(o, path,
 						       "fixed addresses need a PodNetwork with an IPPool "
 						       "in its parametersRefs (\"%s\" has none)", name);
@@ -155,7 +155,7 @@ static int check_pod(struct cli_set *set, struct cli_object *o, struct cli_pools
 			continue;
 		}
 		/* addresses the model already refused are not checked again */
-		snprintf(path, sizeof(path), "networks[%zu].ips", i);
+		snprintf(path, sizeof(path), PN_NETWORKS_PATH "[%zu].ips", i);
 		if (has_problem_under(o, path))
 			continue;
 		cli_owner(owner, sizeof(owner), o, name);
@@ -166,7 +166,7 @@ static int check_pod(struct cli_set *set, struct cli_object *o, struct cli_pools
 			if (rv == -ENOMEM)
 				r = rv;
 			else if (rv < 0) {
-				snprintf(path, sizeof(path), "networks[%zu].ips[%zu]", i, k);
+				snprintf(path, sizeof(path), PN_NETWORKS_PATH "[%zu].ips[%zu]", i, k);
 				r = cli_object_problem(o, path, "%s", msg);
 			}
 		}

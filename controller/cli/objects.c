@@ -28,7 +28,7 @@ static json_t *parse_annotation(const char *text, size_t len, char *err, size_t 
 	pn_doc_clear(&o->networks);
 	if (pn_srcmap_find(o->map, ANNOTATION_PATH, &origin) == 1 && origin.style != PN_STYLE_NONE)
 		op = &origin;
-	r = pn_doc_load_value(text, len, op, "networks", &o->networks, &ps);
+	r = pn_doc_load_value(text, len, op, PN_NETWORKS_PATH, &o->networks, &ps);
 	if (r < 0) {
 		if (ps.n) {
 			snprintf(err, errlen, "%s", ps.v[0].message);

@@ -42,6 +42,42 @@ static const json_t *r_ns_labels(void *ctx, const char *ns)
 	return cli_namespace_labels(ctx, ns);
 }
 
+/* The controller marks a network (or attachment) whose parametersRefs name
+ * a kind podnet does not resolve ParamsNotReady and holds its Pods
+ * (NetworkNotReady); the same problem here, in the controller's words. */
+static int params_supported(struct cli_set *set, struct cli_plan *p)
+{
+	for (size_t k = 0; k < p->plan.n; k++) {
+		const struct pn_plan_attachment *a = &p->plan.v[k];
+		const struct pn_podnetwork *net = r_network(set, a->network);
+		const struct pn_attachment *pna =
+			a->attachment ? r_attachment(set, p->pod->obj.u.pod->meta.namespace ?
+							       p->pod->obj.u.pod->meta.namespace : "default",
+						     a->attachment)
+				      : NULL;
+		char path[256], msg[512];
+		size_t from = p->pod->ps.n;
+		int r = 0;
+
+		if (a->request_index >= 0)
+			snprintf(path, sizeof(path), PN_NETWORKS_PATH "[%ld]", a->request_index);
+		else
+			snprintf(path, sizeof(path), "%s", PN_NETWORKS_PATH);
+		for (size_t i = 0; net && i < net->spec.n_refs && !r && p->pod->ps.n == from; i++)
+			if (!pn_param_ref_supported(&net->spec.refs[i], msg, sizeof(msg)))
+				r = cli_object_problem(p->pod, path, "PodNetwork \"%s\": %s (ParamsNotReady)",
+						       a->network, msg);
+		for (size_t i = 0; pna && i < pna->spec.n_refs && !r && p->pod->ps.n == from; i++)
+			if (!pn_param_ref_supported(&pna->spec.refs[i], msg, sizeof(msg)))
+				r = cli_object_problem(p->pod, path,
+						       "PodNetworkAttachment \"%s\" is not Ready "
+						       "(ParamsNotReady: %s)", a->attachment, msg);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 int cli_plan_all(struct cli_set *set, struct cli_plan **out, size_t *n_out)
 {
 	const struct pn_resolver res = {
@@ -85,6 +121,13 @@ int cli_plan_all(struct cli_set *set, struct cli_plan **out, size_t *n_out)
 			continue;
 		}
 		p->ok = true;
+		r = params_supported(set, p);
+		if (r < 0)
+			goto cleanup;
+		if (o->ps.n > from) {
+			cli_object_place(o, from);
+			p->ok = false;
+		}
 	}
 	/* 2. fixed addresses first, in file order */
 	for (size_t i = 0; i < n; i++) {
@@ -110,7 +153,7 @@ int cli_plan_all(struct cli_set *set, struct cli_plan **out, size_t *n_out)
 				if (rv == 1)
 					snprintf(msg, sizeof(msg), "IPPool \"%s\" is invalid",
 						 a->ippool);
-				snprintf(path, sizeof(path), "networks[%ld].ips[%zu]",
+				snprintf(path, sizeof(path), PN_NETWORKS_PATH "[%ld].ips[%zu]",
 					 a->request_index, j);
 				r = cli_object_problem(p->pod, path, "%s", msg);
 				if (r < 0)

@@ -126,9 +126,9 @@ int cli_pools_allocate(struct cli_pools *ps, struct pn_plan_attachment *a, const
 		char path[64];
 
 		if (a->request_index >= 0)
-			snprintf(path, sizeof(path), "networks[%ld]", a->request_index);
+			snprintf(path, sizeof(path), PN_NETWORKS_PATH "[%ld]", a->request_index);
 		else
-			snprintf(path, sizeof(path), "networks");
+			snprintf(path, sizeof(path), "%s", PN_NETWORKS_PATH);
 		return pn_problems_add(problems, path,
 				       "IPPool \"%s\" is invalid: no address can be allocated",
 				       a->ippool) < 0 ? -ENOMEM : 1;

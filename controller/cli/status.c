@@ -148,9 +148,16 @@ static int why_problems(struct cli_status_pod *p, const char *key, const struct 
 {
 	int r = 0;
 
-	for (size_t i = 0; i < ps->n && r == 0; i++)
-		r = why(p, "%s: %s%s%s", key, ps->v[i].path, ps->v[i].path[0] ? ": " : "",
-			ps->v[i].message);
+	for (size_t i = 0; i < ps->n && r == 0; i++) {
+		const char *path = ps->v[i].path;
+
+		/* podnet.dev/networks[0].x already names its annotation */
+		if (!strncmp(path, key, strlen(key)))
+			r = why(p, "%s: %s", path, ps->v[i].message);
+		else
+			r = why(p, "%s: %s%s%s", key, path, path[0] ? ": " : "",
+				ps->v[i].message);
+	}
 	return r;
 }
 
@@ -405,9 +412,9 @@ static int check_request(struct cli_status_pod *p, const char *text, bool host_n
 		r = why(p, "%s: cannot be parsed: %s", PN_ANNOTATION_NETWORKS, err);
 		goto cleanup;
 	}
-	r = pn_netreqs_decode(list, "networks", &reqs, &ps);
+	r = pn_netreqs_decode(list, PN_NETWORKS_PATH, &reqs, &ps);
 	if (r == 0)
-		r = pn_netreqs_validate(&reqs, host_network, "networks", &ps);
+		r = pn_netreqs_validate(&reqs, host_network, PN_NETWORKS_PATH, &ps);
 	if (r < 0)
 		goto cleanup;
 	r = 0;

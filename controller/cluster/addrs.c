@@ -370,7 +370,7 @@ int pn_addrs_allocate(struct pn_addrs *a, struct pn_addrs_pod *p, struct pn_plan
 			continue;
 		pl = pn_strmap_get(&a->pools, at->ippool);
 		if (!pl || !pl->ipam || !pl->spec) {
-			snprintf(path, sizeof(path), "networks[%ld]", at->request_index);
+			snprintf(path, sizeof(path), PN_NETWORKS_PATH "[%ld]", at->request_index);
 			r = pn_problems_add(ps, path, "IPPool \"%s\" is not ready", at->ippool);
 			if (r < 0)
 				break;

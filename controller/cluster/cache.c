@@ -214,10 +214,19 @@ static const json_t *r_ns_labels(void *ud, const char *ns)
 	return json_is_object(labels) ? labels : NULL;
 }
 
+/* Judged live, as the attachment's Ready condition is written: a Pod does not
+ * wait for the status write, and is tried again when what the attachment
+ * depends on changes (main.c requeues waiting Pods then). */
+static bool r_attachment_ready(void *ud, const char *ns, const struct pn_attachment *a,
+			       char *reason, size_t rlen, char *msg, size_t mlen)
+{
+	return pn_ctl_attachment_ready(ud, ns, a, reason, rlen, msg, mlen);
+}
+
 void pn_ctl_resolver(struct pn_ctl *ctl, const struct pn_plan *current, struct pn_resolver *r)
 {
 	*r = (struct pn_resolver){ .ctx = ctl, .network = r_network, .attachment = r_attachment,
 				   .cniconfig = r_cniconfig, .ippool = r_ippool,
 				   .nad_config = r_nad, .namespace_labels = r_ns_labels,
-				   .current = current };
+				   .current = current, .attachment_ready = r_attachment_ready };
 }

@@ -136,6 +136,10 @@ const struct pn_podnetwork *pn_ctl_network(struct pn_ctl *ctl, const char *name)
 json_t *pn_ctl_effective(json_t *obj, bool keep_enabled);
 /* Whether a network takes Pods: handled by us, enabled, parameters ready.
  * Fills reason (API.md's) and message when not. */
+/* Whether attachment a (of namespace ns) is Ready as the cache shows it now,
+ * the reason and message of its Ready condition when not. */
+bool pn_ctl_attachment_ready(struct pn_ctl *ctl, const char *ns, const struct pn_attachment *a,
+			     char *reason, size_t rlen, char *msg, size_t mlen);
 bool pn_ctl_network_ready(struct pn_ctl *ctl, const char *name, char *reason, size_t rlen,
 			  char *msg, size_t mlen);
 /* The planner's resolver over the caches; current is the Pod's plan in

@@ -100,9 +100,7 @@ static bool ref_ready(struct pn_ctl *ctl, const struct pn_param_ref *ref, const 
 		json_decref(conf);
 		return true;
 	}
-	snprintf(msg, mlen, "parameters of kind %s/%s are not supported by podnet", ref->group,
-		 ref->kind);
-	return false;
+	return pn_param_ref_supported(ref, msg, mlen); /* false: not a kind of ours */
 }
 
 static bool refs_ready(struct pn_ctl *ctl, const struct pn_param_ref *refs, size_t n,
@@ -506,7 +504,7 @@ int pn_ctl_reconcile_network(struct pn_ctl *ctl, const char *name)
 	char key[600], reason[64], msg[1024], imm[1024], pmsg[512];
 	json_t *obj = pn_informer_get(ctl->inf[PN_INF_NETWORKS], NULL, name);
 	const struct pn_podnetwork *n;
-	bool in_use, deleting, enabled, params, is_default = !strcmp(name, PN_DEFAULT_NETWORK);
+	bool in_use, hold, deleting, enabled, params, is_default = !strcmp(name, PN_DEFAULT_NETWORK);
 	int r;
 
 	snprintf(key, sizeof(key), "net/%s", name);
@@ -542,10 +540,17 @@ int pn_ctl_reconcile_network(struct pn_ctl *ctl, const char *name)
 			return r;
 		}
 	}
-	r = meta_sync(ctl, &pn_res_podnetworks, obj, in_use, key);
+	/* `default` is never held by its users: held, it would refuse every new
+	 * Pod that names it until the last Pod using it is gone (the webhook
+	 * refuses such a DELETE, but not when it is down, removed or bypassed).
+	 * Let go, it goes at once and is created again below with the same
+	 * meaning (the node's primary CNI), and the Pods using it keep their
+	 * plans. */
+	hold = in_use && !(is_default && deleting);
+	r = meta_sync(ctl, &pn_res_podnetworks, obj, hold, key);
 	if (r != 0)
 		return r < 0 ? r : 0;
-	if (deleting && !in_use)
+	if (deleting && !hold)
 		return 0; /* the finalizer is gone; the object goes */
 
 	immutable_message(obj, true, imm, sizeof(imm));
@@ -583,14 +588,60 @@ int pn_ctl_reconcile_network(struct pn_ctl *ctl, const char *name)
 
 /* ---- PodNetworkAttachment ------------------------------------------------------------ */
 
+/* The Ready condition of attachment a as the cache shows it now: reason
+ * "Ready", or why not (the message in msg, the parameters' own in pmsg). */
+static void attachment_judge(struct pn_ctl *ctl, const char *ns, const struct pn_attachment *a,
+			     int problems, bool deleting, bool *params, char *reason, size_t rlen,
+			     char *msg, size_t mlen, char *pmsg, size_t plen)
+{
+	char nreason[64], nmsg[512];
+	bool net_ready;
+
+	net_ready = a->spec.pod_network_name &&
+		    pn_ctl_network_ready(ctl, a->spec.pod_network_name, nreason, sizeof(nreason),
+					 nmsg, sizeof(nmsg));
+	if (!a->spec.pod_network_name)
+		snprintf(nmsg, sizeof(nmsg), "spec.podNetworkName is missing");
+	*params = !problems && refs_ready(ctl, a->spec.refs, a->spec.n_refs, ns, pmsg, plen);
+	if (problems)
+		snprintf(pmsg, plen, "the PodNetworkAttachment is invalid");
+	if (deleting) {
+		snprintf(reason, rlen, "DeleteInProgress");
+		snprintf(msg, mlen, "being deleted while in use: takes no new Pods");
+	} else if (!net_ready) {
+		snprintf(reason, rlen, "PodNetworkNotReady");
+		snprintf(msg, mlen, "%s", nmsg);
+	} else if (!*params) {
+		snprintf(reason, rlen, "ParamsNotReady");
+		snprintf(msg, mlen, "%s", pmsg);
+	} else {
+		snprintf(reason, rlen, "Ready");
+		msg[0] = 0;
+	}
+}
+
+bool pn_ctl_attachment_ready(struct pn_ctl *ctl, const char *ns, const struct pn_attachment *a,
+			     char *reason, size_t rlen, char *msg, size_t mlen)
+{
+	char pmsg[512];
+	bool params;
+	int problems = 0;
+
+	if (a->meta.name)
+		pn_ctl_attachment(ctl, ns, a->meta.name, &problems);
+	attachment_judge(ctl, ns, a, problems, a->meta.deletion_timestamp != NULL, &params, reason,
+			 rlen, msg, mlen, pmsg, sizeof(pmsg));
+	return !strcmp(reason, "Ready");
+}
+
 int pn_ctl_reconcile_attachment(struct pn_ctl *ctl, const char *ns, const char *name)
 {
-	char key[600], ref[600], reason[64], msg[1024], imm[1024], pmsg[512], nreason[64], nmsg[512];
+	char key[600], ref[600], reason[64], msg[1024], imm[1024], pmsg[512];
 	json_t *obj = pn_informer_get(ctl->inf[PN_INF_ATTACHMENTS], ns, name);
 	const struct pn_attachment *a;
 	const struct pn_podnetwork *n;
 	json_t *pods;
-	bool in_use, deleting, params, net_ready;
+	bool in_use, deleting, params;
 	int r, problems;
 
 	snprintf(key, sizeof(key), "pna/%s/%s", ns, name);
@@ -615,27 +666,8 @@ int pn_ctl_reconcile_attachment(struct pn_ctl *ctl, const char *ns, const char *
 	immutable_message(obj, false, imm, sizeof(imm));
 	if (imm[0])
 		warn_once(ctl, obj, "ImmutableFieldChanged", imm);
-	net_ready = a->spec.pod_network_name &&
-		    pn_ctl_network_ready(ctl, a->spec.pod_network_name, nreason, sizeof(nreason),
-					 nmsg, sizeof(nmsg));
-	if (!a->spec.pod_network_name)
-		snprintf(nmsg, sizeof(nmsg), "spec.podNetworkName is missing");
-	params = !problems && refs_ready(ctl, a->spec.refs, a->spec.n_refs, ns, pmsg, sizeof(pmsg));
-	if (problems)
-		snprintf(pmsg, sizeof(pmsg), "the PodNetworkAttachment is invalid");
-	if (deleting) {
-		snprintf(reason, sizeof(reason), "DeleteInProgress");
-		snprintf(msg, sizeof(msg), "being deleted while in use: takes no new Pods");
-	} else if (!net_ready) {
-		snprintf(reason, sizeof(reason), "PodNetworkNotReady");
-		snprintf(msg, sizeof(msg), "%s", nmsg);
-	} else if (!params) {
-		snprintf(reason, sizeof(reason), "ParamsNotReady");
-		snprintf(msg, sizeof(msg), "%s", pmsg);
-	} else {
-		snprintf(reason, sizeof(reason), "Ready");
-		msg[0] = 0;
-	}
+	attachment_judge(ctl, ns, a, problems, deleting, &params, reason, sizeof(reason), msg,
+			 sizeof(msg), pmsg, sizeof(pmsg));
 	msg_append(msg, sizeof(msg), imm);
 	{
 		bool ready = !strcmp(reason, "Ready");

@@ -58,7 +58,7 @@ json_t *pn_ctl_parse_networks(const char *text, size_t len, char *err, size_t er
 	struct pn_doc doc = { 0 };
 	json_t *root = NULL;
 
-	if (pn_doc_load_value(text, len, NULL, "networks", &doc, &ps) < 0) {
+	if (pn_doc_load_value(text, len, NULL, PN_NETWORKS_PATH, &doc, &ps) < 0) {
 		snprintf(err, errlen, "%s", ps.n ? ps.v[0].message : "invalid YAML");
 		if (ps.n && ps.v[0].line)
 			snprintf(err, errlen, "line %d column %d: %s", ps.v[0].line, ps.v[0].col,
@@ -797,9 +797,9 @@ int pn_ctl_reconcile_pod(struct pn_ctl *ctl, const char *ns, const char *name)
 					 sizeof(msg)))
 			continue;
 		if (plan.v[i].request_index >= 0)
-			snprintf(path, sizeof(path), "networks[%ld]", plan.v[i].request_index);
+			snprintf(path, sizeof(path), PN_NETWORKS_PATH "[%ld]", plan.v[i].request_index);
 		else
-			snprintf(path, sizeof(path), "networks");
+			snprintf(path, sizeof(path), "%s", PN_NETWORKS_PATH);
 		pn_problems_add(&ps, path, "%s (%s)", msg, reason);
 	}
 	if (ps.n) {

@@ -150,7 +150,7 @@ static void check_pod(const struct pn_wh_review *rv, const struct pn_wh_config *
 	static const char *const plan_keys[] = { PN_ANNOTATION_PLAN, PN_ANNOTATION_PLAN_SIGNATURE };
 	struct pn_pod_decode_opts opts = { .parse = pn_doc_parse_value,
 					    .native_networks = cfg->native_networks };
-	const char *prefix = cfg->native_networks ? "spec.networks" : "networks";
+	const char *prefix = cfg->native_networks ? "spec.networks" : PN_NETWORKS_PATH;
 	struct pn_problems ps = { 0 };
 	struct pn_pod *pod = NULL;
 	char msg[1024], path[64];

@@ -150,6 +150,10 @@ refused "PodNetwork: provider that is not a domain-prefixed path" 'spec.provider
 kind: PodNetwork
 metadata: {name: bad-provider}
 spec: {provider: cni}"
+refused "PodNetwork: provider with a .. path segment" 'spec.provider' "$hdr
+kind: PodNetwork
+metadata: {name: dotdot-provider}
+spec: {provider: acme.io/..}"
 refused "PodNetwork: provider longer than 253" 'spec.provider' "$hdr
 kind: PodNetwork
 metadata: {name: long-provider}

@@ -95,7 +95,7 @@ tenant apply -f "$PN_DIR/bad.yaml" >"$PN_DIR/bad.out" 2>&1
 echo "  kubectl apply: $(cat "$PN_DIR/bad.out")"
 check "s15__invalid_pod__apply_fails" sh -c "! tenant apply -f '$PN_DIR/bad.yaml' >/dev/null 2>&1"
 check "s15__invalid_pod__message_has_field_and_reason" \
-	grep -q 'admission webhook "pods.podnet.dev" denied the request: networks\[1\].interfaceName: interface name "x0" is already used by networks\[0\]' "$PN_DIR/bad.out"
+	grep -q 'admission webhook "pods.podnet.dev" denied the request: podnet.dev/networks\[1\].interfaceName: interface name "x0" is already used by podnet.dev/networks\[0\]' "$PN_DIR/bad.out"
 check "s15__invalid_pod__not_created" sh -c "! k -n $ns get pod bad"
 podfile good '    podnet.dev/networks: |
       - podNetworkName: default' >"$PN_DIR/good.yaml"
@@ -136,7 +136,7 @@ check "s15__other_namespace__pod_refused" poll 15 net_cached
 tenant apply -f "$PN_DIR/denied.yaml" >"$PN_DIR/denied.out" 2>&1
 echo "  namespace access: $(cat "$PN_DIR/denied.out")"
 check "s15__other_namespace__message_names_field_network_and_rule" \
-	grep -q "denied the request: networks\[0\].podNetworkName: $access_msg: spec.namespaceSelector" "$PN_DIR/denied.out"
+	grep -q "denied the request: podnet.dev/networks\[0\].podNetworkName: $access_msg: spec.namespaceSelector" "$PN_DIR/denied.out"
 check "s15__other_namespace__pod_not_created" sh -c "! k -n $ns get pod denied"
 # (namespace edit rights do not cover podnet's kinds: the admin writes it,
 # and admission applies to the admin as to anyone)
@@ -201,7 +201,7 @@ check "s15__webhook__scaled_to_0" k -n $PN_NS scale deploy podnet-webhook --repl
 check "s15__webhook__no_endpoints" poll 60 no_endpoints
 check "s15__pods__admitted_while_down" poll 30 tenant apply -f "$PN_DIR/bad.yaml"
 check "s15__pod_admitted_while_down__warning_event" \
-	poll 30 event_is $ns bad Warning podnet-controller 'networks[1].interfaceName: interface name "x0" is already used'
+	poll 30 event_is $ns bad Warning podnet-controller 'podnet.dev/networks[1].interfaceName: interface name "x0" is already used'
 check "s15__pod_admitted_while_down__no_plan" no_plan bad
 k patch podnetwork s15-net --type merge -p '{"spec":{"enabled":false}}' >"$PN_DIR/down.out" 2>&1
 echo "  PodNetwork write while down: $(cat "$PN_DIR/down.out")"

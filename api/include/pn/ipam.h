@@ -34,6 +34,7 @@
 #ifndef PN_IPAM_H
 #define PN_IPAM_H
 
+#include "pn/limits.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -103,8 +104,8 @@ struct pn_ipam_pool;
  * -EINVAL: start/end/gateway of another family or outside the cidr,
  * start > end, an exclude of another family, ranges that overlap.
  * On success *out is owned by the caller. Returns 0, -EINVAL or -ENOMEM. */
-#define PN_IPAM_RANGES_MAX 64
-#define PN_IPAM_EXCLUDES_MAX 1024
+#define PN_IPAM_RANGES_MAX   PN_MAX_RANGES   /* pn/limits.h */
+#define PN_IPAM_EXCLUDES_MAX PN_MAX_EXCLUDES
 int pn_ipam_pool_new(const struct pn_ipam_range_spec *ranges, size_t n,
 		     struct pn_ipam_pool **out);
 void pn_ipam_pool_free(struct pn_ipam_pool *pool);

@@ -31,6 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pn/limits.h"
 #include "pn/problem.h"
 
 #define PN_GROUP          "podnet.dev"
@@ -40,33 +41,23 @@
 #define PN_K8S_API_VERSION "networking.k8s.io/v1alpha1"
 
 #define PN_ANNOTATION_NETWORKS "podnet.dev/networks"
+/* The root of every problem path about the request annotation's content:
+ * podnet.dev/networks[1].interfaceName (a native list uses spec.networks). */
+#define PN_NETWORKS_PATH PN_ANNOTATION_NETWORKS
 #define PN_ANNOTATION_PLAN     "podnet.dev/plan"
 #define PN_ANNOTATION_STATUS   "k8s.v1.cni.cncf.io/network-status"
 
 #define PN_DEFAULT_NETWORK     "default"
 #define PN_DEFAULT_PROVIDER    "podnet.dev/cni"
 #define PN_DEFAULT_CNI_VERSION "1.0.0"
+/* The runtime's own interface: default is always attached there. */
+#define PN_DEFAULT_IFNAME      "eth0"
 
 #define PN_NAD_GROUP "k8s.cni.cncf.io"
 #define PN_NAD_KIND  "NetworkAttachmentDefinition"
 
-/* Caps on outside input. */
-#define PN_MAX_NAME        253  /* DNS-1123 subdomain */
-#define PN_MAX_LABEL       63   /* DNS-1123 label */
-#define PN_MAX_IFNAME      15   /* IFNAMSIZ - 1 */
-#define PN_MAX_PROVIDER    253
-#define PN_MAX_REFS        32   /* parametersRefs per object */
-#define PN_MAX_NETWORKS    32   /* network requests per Pod */
-#define PN_MAX_IPS         8    /* requested ips per network request */
-#define PN_MAX_PLUGINS     32   /* plugins per CNIConfig */
-#define PN_MAX_RANGES      64   /* ranges per IPPool */
-#define PN_MAX_EXCLUDES    256  /* exclude entries per range */
-#define PN_MAX_ROUTES      256  /* routes per IPPool */
-#define PN_MAX_FINALIZERS  64
-#define PN_MAX_STRING      4096 /* any other string field */
-#define PN_MAX_ANNOTATION  (256 * 1024) /* annotation value we parse */
-#define PN_MAX_SELECTOR_TERMS  64  /* matchLabels entries, matchExpressions entries */
-#define PN_MAX_SELECTOR_VALUES 64  /* values of one matchExpressions entry */
+/* Caps on outside input and the patterns of the CRDs: pn/limits.h, the one
+ * source the CRDs are checked against (api/test/test_limits.c). */
 
 enum pn_kind {
 	PN_KIND_UNKNOWN = 0,
@@ -347,7 +338,7 @@ struct pn_pod {
 	/* Where the requests were read from (a static string), NULL when the Pod
 	 * has neither: metadata.annotations["podnet.dev/networks"] or
 	 * spec.networks. Problems inside an annotation's list are reported as
-	 * "networks[i].field" as API.md shows (paths inside the annotation
+	 * "podnet.dev/networks[i].field" (PN_NETWORKS_PATH) (paths inside the annotation
 	 * value); those of a native list as "spec.networks[i].field". */
 	const char *networks_source;
 };

@@ -86,6 +86,14 @@ struct pn_resolver {
 	 * attachment is planned, and narrowing it leaves running Pods their
 	 * attachments. Only a plan podnet itself wrote may be passed here. */
 	const struct pn_plan *current;
+	/* Whether PodNetworkAttachment pna (of namespace ns) is Ready: true, or
+	 * false with its Ready reason (CamelCase) and a message. A Pod never
+	 * attaches through an attachment that is not Ready. NULL reads the
+	 * attachment's own status.conditions: refused when its Ready condition
+	 * is there and not True; an attachment nobody judged yet (no Ready
+	 * condition, as in podnetctl's files) is taken as it is. */
+	bool (*attachment_ready)(void *ctx, const char *ns, const struct pn_attachment *pna,
+				 char *reason, size_t rlen, char *msg, size_t mlen);
 };
 
 /* Builds the plan of a request list read from a Pod in namespace ns.
@@ -93,9 +101,11 @@ struct pn_resolver {
  * every network and attachment exists, networks are enabled and not being
  * deleted, the namespace may use each network (spec.namespaceSelector, see
  * pn_podnetwork_check_namespace; not for networks in r->current; the
- * problem is at networks[i]), a PodNetwork at most once after resolving
- * attachments, a requested fixed address only on a network with an IPPool. Problems have paths
- * "networks[i].field". Returns the number of problems (the plan is filled
+ * problem is at podnet.dev/networks[i]), a PodNetwork at most once after resolving
+ * attachments, every attachment Ready (attachment_ready above), `default`
+ * on eth0 also when reached through an attachment, a requested fixed
+ * address only on a network with an IPPool. Problems have paths
+ * "podnet.dev/networks[i].field". Returns the number of problems (the plan is filled
  * only when 0), or -errno. reqs may be NULL or empty: default on eth0 (and
  * an empty plan for a hostNetwork Pod, which has no network of its own). */
 int pn_plan_build(const struct pn_netreqs *reqs, const char *ns, bool host_network,
@@ -110,6 +120,14 @@ int pn_plan_build_pod(const struct pn_pod *pod, const struct pn_resolver *r, str
  * message says 'PodNetwork "N" may not be used from namespace "NS": ...'),
  * for callers that report those apart (Event reason NetworkNotAllowed). */
 bool pn_problem_is_access(const struct pn_problem *p);
+
+/* Whether podnet itself resolves parameters of ref's group and kind
+ * (podnet.dev CNIConfig and IPPool, k8s.cni.cncf.io
+ * NetworkAttachmentDefinition). Any other kind is refused with msg
+ * ("parameters of kind G/K are not supported by podnet"): the controller
+ * marks such a network ParamsNotReady and podnetctl plan says the same.
+ * (Providers declaring kinds of their own: issue 16.) */
+bool pn_param_ref_supported(const struct pn_param_ref *ref, char *msg, size_t mlen);
 /* The plan of a Pod that asks for nothing: default on eth0, both routes. */
 int pn_plan_default(struct pn_plan *out);
 
@@ -149,10 +167,10 @@ int pn_ippool_ipam(const struct pn_ippool *p, struct pn_ipam_pool **out);
  * ranges' gateways) and a->routes (the IPPool's spec.routes) from pool, for
  * owner (e.g. "<pod-uid>/<network>"):
  *   - each requested address must be inside the pool and free (or already
- *     held by owner): otherwise a problem at networks[i].ips[k];
+ *     held by owner): otherwise a problem at podnet.dev/networks[i].ips[k];
  *   - every family the pool has and no requested address covers gets the
  *     address owner already holds in that family, else the lowest free one;
- *     an exhausted family is a problem at networks[i];
+ *     an exhausted family is a problem at podnet.dev/networks[i];
  *   - afterwards owner holds exactly the addresses in a->ips: others it held
  *     in this pool are released (a changed request moves the address).
  * On a problem nothing of this call stays allocated and a->ips is left as it

@@ -94,29 +94,29 @@ has "bad.yaml:36:12: IPPool/media-pool: spec.ranges[1].start: must be inside the
 has "bad.yaml:37:14: IPPool/media-pool: spec.ranges[1].gateway: must be inside the cidr"
 has "bad.yaml:38:15: IPPool/media-pool: spec.ranges[1].exclude[0]: must be a CIDR like 10.0.0.5/32, not \"nonsense\""
 has "bad.yaml:39:18: IPPool/media-pool: spec.routes[0].dst: must be a CIDR like 10.20.0.0/16, not \"10.20.0.0\""
-has "bad.yaml:66:35: Pod/web: networks[0].podNetworkAttachmentName: must not be given together with podNetworkName (exactly one of them)"
-has "bad.yaml:67:9: Pod/web: networks[1]: exactly one of podNetworkName and podNetworkAttachmentName is required"
-has "bad.yaml:69:24: Pod/web: networks[2].interfaceName: must be a valid Linux interface name (1-15 bytes, no '/', ':' or white space, not '.' or '..')"
-has "bad.yaml:71:25: Pod/web: networks[3].podNetworkName: PodNetwork \"pooled\" is already requested by networks[2]: a PodNetwork at most once per Pod"
-has "bad.yaml:72:24: Pod/web: networks[3].interfaceName: must be a valid Linux interface name (1-15 bytes, no '/', ':' or white space, not '.' or '..')"
-has "bad.yaml:73:23: Pod/web: networks[3].isDefaultGW4: only one network may hold the IPv4 default route (networks[2] already does)"
-has "bad.yaml:75:24: Pod/web: networks[4].interfaceName: interface name \"net5\" is already used by networks[1]"
-has "bad.yaml:76:14: Pod/web: networks[4].mac: must be a unicast MAC address like 02:00:00:00:00:01 (six hex pairs, multicast bit clear, not all zero)"
-has "bad.yaml:77:25: Pod/web: networks[5].podNetworkName: must be a string, not a number"
-has "bad.yaml:79:15: Pod/web: networks[6].ips[0]: must be an IP address without prefix length, not \"10.1.0.300\""
-has "bad.yaml:88:27: Pod/host: networks: must be empty on a hostNetwork Pod: it has no network namespace of its own to attach to"
-has "bad.yaml:99:49: Pod/gw6: networks[1].isDefaultGW6: only one network may hold the IPv6 default route (networks[0] already does)"
+has "bad.yaml:66:35: Pod/web: podnet.dev/networks[0].podNetworkAttachmentName: must not be given together with podNetworkName (exactly one of them)"
+has "bad.yaml:67:9: Pod/web: podnet.dev/networks[1]: exactly one of podNetworkName and podNetworkAttachmentName is required"
+has "bad.yaml:69:24: Pod/web: podnet.dev/networks[2].interfaceName: must be a valid Linux interface name (1-15 bytes, no '/', ':' or white space, not '.' or '..')"
+has "bad.yaml:71:25: Pod/web: podnet.dev/networks[3].podNetworkName: PodNetwork \"pooled\" is already requested by podnet.dev/networks[2]: a PodNetwork at most once per Pod"
+has "bad.yaml:72:24: Pod/web: podnet.dev/networks[3].interfaceName: must be a valid Linux interface name (1-15 bytes, no '/', ':' or white space, not '.' or '..')"
+has "bad.yaml:73:23: Pod/web: podnet.dev/networks[3].isDefaultGW4: only one network may hold the IPv4 default route (podnet.dev/networks[2] already does)"
+has "bad.yaml:75:24: Pod/web: podnet.dev/networks[4].interfaceName: interface name \"net5\" is already used by podnet.dev/networks[1]"
+has "bad.yaml:76:14: Pod/web: podnet.dev/networks[4].mac: must be a unicast MAC address like 02:00:00:00:00:01 (six hex pairs, multicast bit clear, not all zero)"
+has "bad.yaml:77:25: Pod/web: podnet.dev/networks[5].podNetworkName: must be a string, not a number"
+has "bad.yaml:79:15: Pod/web: podnet.dev/networks[6].ips[0]: must be an IP address without prefix length, not \"10.1.0.300\""
+has "bad.yaml:88:27: Pod/host: podnet.dev/networks: must be empty on a hostNetwork Pod: it has no network namespace of its own to attach to"
+has "bad.yaml:99:49: Pod/gw6: podnet.dev/networks[1].isDefaultGW6: only one network may hold the IPv6 default route (podnet.dev/networks[0] already does)"
 
 # ---- validate: across the objects of the files ------------------------------
 run "cross.yaml" 1 "$bin" validate cross.yaml
 same cross.yaml.expected
-has "cross.yaml:51:35: Pod/a: networks[1].podNetworkAttachmentName: PodNetwork \"pooled\" is already requested by networks[0]: a PodNetwork at most once per Pod"
-has "cross.yaml:53:9: Pod/a: networks[2].ips: fixed addresses need a PodNetwork with an IPPool in its parametersRefs (\"plain\" has none)"
-has "cross.yaml:54:25: Pod/a: networks[3].podNetworkName: PodNetwork \"off\" is disabled (spec.enabled is false)"
-has "cross.yaml:67:15: Pod/b: networks[0].ips[0]: 10.1.0.10 is already taken in IPPool \"small-pool\" by Pod team-a/a (pooled)"
-has "cross.yaml:78:15: Pod/c: networks[0].ips[0]: 10.1.0.1 is reserved in IPPool \"small-pool\" (excluded, the gateway, or a network or broadcast address)"
-has "cross.yaml:89:15: Pod/d: networks[0].ips[0]: 10.2.0.5 is outside IPPool \"small-pool\" (in no range, or outside start..end)"
-has "cross.yaml:100:15: Pod/e: networks[0].ips[0]: 10.1.0.200 is reserved in IPPool \"small-pool\" (excluded, the gateway, or a network or broadcast address)"
+has "cross.yaml:51:35: Pod/a: podnet.dev/networks[1].podNetworkAttachmentName: PodNetwork \"pooled\" is already requested by podnet.dev/networks[0]: a PodNetwork at most once per Pod"
+has "cross.yaml:53:9: Pod/a: podnet.dev/networks[2].ips: fixed addresses need a PodNetwork with an IPPool in its parametersRefs (\"plain\" has none)"
+has "cross.yaml:54:25: Pod/a: podnet.dev/networks[3].podNetworkName: PodNetwork \"off\" is disabled (spec.enabled is false)"
+has "cross.yaml:67:15: Pod/b: podnet.dev/networks[0].ips[0]: 10.1.0.10 is already taken in IPPool \"small-pool\" by Pod team-a/a (pooled)"
+has "cross.yaml:78:15: Pod/c: podnet.dev/networks[0].ips[0]: 10.1.0.1 is reserved in IPPool \"small-pool\" (excluded, the gateway, or a network or broadcast address)"
+has "cross.yaml:89:15: Pod/d: podnet.dev/networks[0].ips[0]: 10.2.0.5 is outside IPPool \"small-pool\" (in no range, or outside start..end)"
+has "cross.yaml:100:15: Pod/e: podnet.dev/networks[0].ips[0]: 10.1.0.200 is reserved in IPPool \"small-pool\" (excluded, the gateway, or a network or broadcast address)"
 has "cross.yaml:104:18: PodNetwork/plain: metadata.name: PodNetwork \"plain\" is defined twice (also at cross.yaml:10:1)"
 # objects the files do not hold are not errors offline
 if grep -q 'elsewhere\|cluster-only\|not-in-these-files' "$tmp/out"; then
@@ -127,7 +127,7 @@ fi
 
 # ---- spec.namespaceSelector: Namespaces of the files supply labels ------------
 run "access.yaml" 1 "$bin" validate access.yaml
-has "access.yaml:48:28: Pod/intruder: networks[0]: PodNetwork \"storage\" may not be used from namespace \"tenant-a\": spec.namespaceSelector (matchLabels podnet.dev/tenant=storage) does not select it"
+has "access.yaml:48:28: Pod/intruder: podnet.dev/networks[0]: PodNetwork \"storage\" may not be used from namespace \"tenant-a\": spec.namespaceSelector (matchLabels podnet.dev/tenant=storage) does not select it"
 if [ "$(wc -l <"$tmp/out")" -eq 1 ]; then
 	ok "validate: an allowed namespace, and one the files do not hold, are fine"
 else
@@ -135,9 +135,19 @@ else
 fi
 run "plan access.yaml" 1 "$bin" plan access.yaml
 has "pod: store/db"
-has_err 'access.yaml:48:28: Pod/intruder: networks[0]: PodNetwork "storage" may not be used from namespace "tenant-a"'
-has_err 'access.yaml:56:28: Pod/elsewhere: networks[0]: PodNetwork "storage" may not be used from namespace "tenant-x": the Namespace is not known'
+has_err 'access.yaml:48:28: Pod/intruder: podnet.dev/networks[0]: PodNetwork "storage" may not be used from namespace "tenant-a"'
+has_err 'access.yaml:56:28: Pod/elsewhere: podnet.dev/networks[0]: PodNetwork "storage" may not be used from namespace "tenant-x": the Namespace is not known'
 if grep -q "intruder\|elsewhere" "$tmp/out"; then nok "refused Pods get no plan"; else ok "refused Pods get no plan"; fi
+
+# ---- issue 13: what the agent could not do, or the controller would hold -------
+run "agent-cannot.yaml" 1 "$bin" validate agent-cannot.yaml
+same agent-cannot.yaml.expected
+run "validate not-ready.yaml" 0 "$bin" validate not-ready.yaml
+run "plan not-ready.yaml" 1 "$bin" plan not-ready.yaml
+has "pod: default/fine"
+has_err 'not-ready.yaml:30:56: Pod/through-att: podnet.dev/networks[0].podNetworkAttachmentName: PodNetworkAttachment "data-att" is not Ready (ParamsNotReady: IPPool gone not found)'
+has_err 'not-ready.yaml:38:28: Pod/on-vendor: podnet.dev/networks[0]: PodNetwork "vendor": parameters of kind acme.io/AcmeNet are not supported by podnet (ParamsNotReady)'
+if grep -q "through-att\|on-vendor" "$tmp/out"; then nok "held Pods get no plan"; else ok "held Pods get no plan"; fi
 
 # ---- validate: the text itself ----------------------------------------------
 run "dup-key.yaml" 1 "$bin" validate dup-key.yaml
@@ -211,9 +221,9 @@ has '        - "10.5.0.2/30"'
 has "pod: default/p2"
 has '        - "10.5.0.1/30"'
 if grep -q "p3" "$tmp/out"; then nok "an unplannable Pod is left out"; else ok "an unplannable Pod is left out"; fi
-has_err 'exhaust.yaml:19:87: Pod/p3: networks[0]: IPPool "tiny-pool" has no free IPv4 address left'
+has_err 'exhaust.yaml:19:87: Pod/p3: podnet.dev/networks[0]: IPPool "tiny-pool" has no free IPv4 address left'
 run "plan with objects missing" 1 "$bin" plan cross.yaml
-has_err 'cross.yaml:56:25: Pod/a: networks[5].podNetworkName: PodNetwork "cluster-only" not found'
+has_err 'cross.yaml:56:25: Pod/a: podnet.dev/networks[5].podNetworkName: PodNetwork "cluster-only" not found'
 if [ -n "$examples" ]; then
 	# shellcheck disable=SC2086
 	run "plan docs/examples" 0 "$bin" plan $examples

@@ -302,7 +302,7 @@ static void unit__status__unreadable_annotations__wrong_with_the_reason(void **s
 		      "{not json", "[{\"interface\":\"eth0\"}]"));
 	assert_true(p->wrong);
 	assert_int_equal(p->n_why, 3);
-	assert_true(strstr(p->why[0], "podnet.dev/networks: networks[0].interfaceName: ") == p->why[0]);
+	assert_true(strstr(p->why[0], "podnet.dev/networks[0].interfaceName: ") == p->why[0]);
 	assert_string_equal(p->why[1], "podnet.dev/plan: plan is not valid JSON: string or '}' "
 				       "expected near 'not' (column 4)");
 	assert_string_equal(p->why[2], "k8s.v1.cni.cncf.io/network-status: [0].name: is required");

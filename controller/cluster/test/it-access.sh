@@ -102,7 +102,7 @@ check "allowed__one_address" poll 15 allocated_is 1
 # refused namespace: Events, no plan, no address
 check "refused_direct__event" poll 30 has_event "$ns_out" direct-1
 check "refused_pna__event" poll 30 has_event "$ns_out" viapna-1
-want="networks[0]: PodNetwork \"acc-net\" may not be used from namespace \"$ns_out\": spec.namespaceSelector (matchLabels podnet.dev/tenant=$run) does not select it"
+want="podnet.dev/networks[0]: PodNetwork \"acc-net\" may not be used from namespace \"$ns_out\": spec.namespaceSelector (matchLabels podnet.dev/tenant=$run) does not select it"
 echo "# event: $(event "$ns_out" direct-1)"
 check "refused_direct__message_names_network_and_rule" event_is "$ns_out" direct-1 "$want"
 check "refused_pna__message_names_network_and_rule" event_is "$ns_out" viapna-1 "$want"

@@ -127,7 +127,7 @@ static void unit__addrs__exhausted_pool__problem_and_nothing_held(void **st)
 	}
 	plan1(&plan, "n", NULL);
 	assert_int_equal(pn_addrs_allocate(&a, pn_addrs_pod(&a, "u9", true), &plan, &ps), 1);
-	assert_string_equal(ps.v[0].path, "networks[0]");
+	assert_string_equal(ps.v[0].path, "podnet.dev/networks[0]");
 	assert_int_equal(pn_addrs_pod(&a, "u9", false)->n, 0);
 	assert_int_equal(allocated(&a), 5);
 	pn_plan_clear(&plan);
@@ -154,7 +154,7 @@ static void unit__addrs__fixed_taken__problem_no_duplicate(void **st)
 	pn_plan_clear(&plan);
 	plan1(&plan, "n", "10.0.0.2");
 	assert_int_equal(pn_addrs_allocate(&a, pn_addrs_pod(&a, "u2", true), &plan, &ps), 1);
-	assert_string_equal(ps.v[0].path, "networks[0].ips[0]");
+	assert_string_equal(ps.v[0].path, "podnet.dev/networks[0].ips[0]");
 	assert_int_equal(allocated(&a), 1);
 	pn_plan_clear(&plan);
 	pn_problems_clear(&ps);

@@ -153,10 +153,10 @@ static void unit__pod__invalid_request_refused_with_field_path(void **state)
 {
 	const struct req q = { "", "Pod", "CREATE", "tenant-a", "p", NULL, NULL,
 			       POD(NETS("[{\\\"podNetworkName\\\":\\\"data\\\",\\\"interfaceName\\\":"
-					"\\\"sig0\\\"},{\\\"podNetworkName\\\":\\\"default\\\","
+					"\\\"sig0\\\"},{\\\"podNetworkName\\\":\\\"signaling\\\","
 					"\\\"interfaceName\\\":\\\"sig0\\\"}]")), NULL, NULL };
 
-	expect_denied(&q, 400, "networks[1].interfaceName: interface name \"sig0\" is already used by networks[0]");
+	expect_denied(&q, 400, "podnet.dev/networks[1].interfaceName: interface name \"sig0\" is already used by podnet.dev/networks[0]");
 }
 
 static void unit__pod__yaml_request_read_like_the_controller(void **state)
@@ -171,7 +171,7 @@ static void unit__pod__yaml_request_read_like_the_controller(void **state)
 	run(&bad, &v);
 	assert_false(v.allowed);
 	assert_int_equal(v.code, 400);
-	assert_non_null(strstr(v.message, "networks[0].interfaceName: "));
+	assert_non_null(strstr(v.message, "podnet.dev/networks[0].interfaceName: "));
 }
 
 static void unit__pod__without_request_allowed(void **state)
@@ -203,12 +203,12 @@ static void unit__pod__namespace_access_refused(void **state)
 	run(&direct, &v);
 	assert_false(v.allowed);
 	assert_int_equal(v.code, 403);
-	assert_non_null(strstr(v.message, "networks[1].podNetworkName: PodNetwork \"storage\" may not be "
+	assert_non_null(strstr(v.message, "podnet.dev/networks[1].podNetworkName: PodNetwork \"storage\" may not be "
 				"used from namespace \"tenant-a\""));
 	run(&via, &v);
 	assert_false(v.allowed);
 	assert_int_equal(v.code, 403);
-	assert_non_null(strstr(v.message, "networks[0].podNetworkAttachmentName: PodNetwork \"storage\""));
+	assert_non_null(strstr(v.message, "podnet.dev/networks[0].podNetworkAttachmentName: PodNetwork \"storage\""));
 	expect_allowed(&allowed);
 }
 
@@ -303,7 +303,7 @@ static void unit__pod__update_keeping_the_request_not_judged_again(void **state)
 	run(&changed, &v);
 	assert_false(v.allowed);
 	assert_int_equal(v.code, 400);
-	assert_non_null(strstr(v.message, "networks[0].podNetworkName: "));
+	assert_non_null(strstr(v.message, "podnet.dev/networks[0].podNetworkName: "));
 }
 
 static void unit__pod__uses_default(void **state)
