@@ -65,6 +65,7 @@ bool pn_is_address_text(const char *s)
 #define ATTACHMENT  "PodNetworkAttachment"
 #define CNICONFIG   "CNIConfig"
 #define IPPOOL      "IPPool"
+#define PNNODE      "PodNetworkNode"
 
 const struct pn_limit pn_limits[] = {
 	/* PodNetwork (pn_podnetwork_validate, pn_label_selector_check) */
@@ -137,6 +138,16 @@ const struct pn_limit pn_limits[] = {
 	N(IPPOOL, "status.ranges[].cidr", "maxLength", PN_MAX_CIDR),
 	N(IPPOOL, "status.ranges[].size", "minimum", PN_MIN_GENERATION),
 	N(IPPOOL, "status.ranges[].allocated", "minimum", PN_MIN_GENERATION),
+	/* the controller's count of those reports (controller/cluster/nodecount.c) */
+	N(POD_NETWORK, "status.nodes.total", "minimum", PN_MIN_GENERATION),
+	N(POD_NETWORK, "status.nodes.available", "minimum", PN_MIN_GENERATION),
+	/* a node's availability report, written by the agent (controller/node/agent_avail.h) */
+	N(PNNODE, "status.networks", "maxItems", PN_MAX_NODE_NETWORKS),
+	N(PNNODE, "status.networks[].name", "minLength", 1),
+	N(PNNODE, "status.networks[].name", "maxLength", PN_MAX_NAME),
+	N(PNNODE, "status.networks[].reason", "maxLength", PN_MAX_NODE_REASON),
+	P(PNNODE, "status.networks[].reason", PN_PATTERN_KIND, pn_is_kind_name, true),
+	N(PNNODE, "status.networks[].message", "maxLength", PN_MAX_NODE_MESSAGE),
 };
 
 const size_t pn_limits_n = sizeof(pn_limits) / sizeof(pn_limits[0]);

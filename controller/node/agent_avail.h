@@ -9,13 +9,16 @@
 #ifndef PN_NODE_AGENT_AVAIL_H
 #define PN_NODE_AGENT_AVAIL_H
 
+#include "pn/limits.h"
+
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
-#define PN_AVAIL_MAX_NETWORKS 4096 /* the CRD's maxItems */
-#define PN_AVAIL_REASON_LEN 128
-#define PN_AVAIL_MESSAGE_LEN 1024
+/* buffers for the CRD's limits (pn/limits.h), each with its NUL */
+#define PN_AVAIL_MAX_NETWORKS PN_MAX_NODE_NETWORKS
+#define PN_AVAIL_REASON_LEN (PN_MAX_NODE_REASON + 1)
+#define PN_AVAIL_MESSAGE_LEN (PN_MAX_NODE_MESSAGE + 1)
 
 /* One entry of status.networks. */
 struct pn_avail_net {

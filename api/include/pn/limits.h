@@ -45,6 +45,11 @@
 #define PN_MAX_CONDITION_REASON  1024
 #define PN_MAX_CONDITION_MESSAGE 32768
 #define PN_MIN_GENERATION        0 /* observedGeneration, counts */
+
+/* A node's availability report (PodNetworkNode, written by the agent) */
+#define PN_MAX_NODE_NETWORKS 4096 /* entries: one per PodNetwork */
+#define PN_MAX_NODE_REASON   PN_MAX_LABEL /* a CamelCase word, as a kind name */
+#define PN_MAX_NODE_MESSAGE  1024
 /* The widest prefix an IPPool range may have: /0 would put every address
  * (a second default route) on the Pod's interface, and IPv4 below /8 or
  * IPv6 below /16 is no network a Pod lives on, but a typo. (No CRD
