@@ -96,9 +96,7 @@ static bool changed(json_t *a, json_t *b)
 
 /* ---- namespace access ------------------------------------------------------------- */
 
-/* 0 allowed (or the network does not exist: the controller reports it
- * later), 1 refused with msg, -errno. */
-static int access_of(const struct pn_wh_lookup *lk, const char *network, const char *ns,
+int pn_wh_access_of(const struct pn_wh_lookup *lk, const char *network, const char *ns,
 		     char *msg, size_t len)
 {
 	json_t *raw = lk->podnetwork ? lk->podnetwork(lk->ud, network) : NULL;
@@ -203,7 +201,7 @@ static void check_pod(const struct pn_wh_review *rv, const struct pn_wh_config *
 		}
 		if (!net)
 			continue;
-		r = access_of(lk, net, rv->namespace, msg, sizeof(msg));
+		r = pn_wh_access_of(lk, net, rv->namespace, msg, sizeof(msg));
 		if (r < 0) {
 			deny_errno(v, r);
 			goto out;
@@ -335,7 +333,7 @@ static void check_attachment(const struct pn_wh_review *rv, const struct pn_wh_l
 	} else if (ps.n) {
 		deny_problems(v, 400, &ps);
 	} else if (a->spec.pod_network_name) {
-		r = access_of(lk, a->spec.pod_network_name, rv->namespace, msg, sizeof(msg));
+		r = pn_wh_access_of(lk, a->spec.pod_network_name, rv->namespace, msg, sizeof(msg));
 		if (r < 0)
 			deny_errno(v, r);
 		else if (r > 0)

@@ -58,6 +58,13 @@ enum {
 };
 
 /* Decides rv into v. Returns PN_WH_DECIDED or PN_WH_COUNT_DEFAULT_USERS. */
+/* May namespace ns use PodNetwork network (its spec.namespaceSelector
+ * against the namespace's labels)? 0 allowed (or the network does not
+ * exist: the controller reports it later), 1 refused with the reason in msg,
+ * -errno. Admission and the scheduler filter both ask it. */
+int pn_wh_access_of(const struct pn_wh_lookup *lk, const char *network, const char *ns,
+		    char *msg, size_t len);
+
 int pn_wh_check(const struct pn_wh_review *rv, const struct pn_wh_config *cfg,
 		const struct pn_wh_lookup *lk, struct pn_wh_verdict *v);
 /* Whether a Pod (as listed) uses the default PodNetwork: not hostNetwork,

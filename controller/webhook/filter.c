@@ -261,22 +261,9 @@ static const char *resolve(struct decision *d, const struct pn_netreq *q, const 
 static int check_access(struct decision *d, const char *name, const char *ns,
 			const struct pn_wh_lookup *lk)
 {
-	json_t *raw = lk->podnetwork(lk->ud, name);
-	struct pn_problems ps = { 0 };
-	struct pn_podnetwork *n = NULL;
 	char msg[600];
-	int r;
+	int r = pn_wh_access_of(lk, name, ns, msg, sizeof(msg));
 
-	r = pn_podnetwork_decode(raw, &n, &ps);
-	pn_problems_clear(&ps);
-	if (r < 0 || !n) {
-		pn_podnetwork_free(n);
-		return r < 0 ? r : -ENOMEM;
-	}
-	r = pn_podnetwork_check_namespace(n, ns,
-					  lk->namespace_labels ? lk->namespace_labels(lk->ud, ns) :
-					  NULL, msg, sizeof(msg));
-	pn_podnetwork_free(n);
 	if (r > 0)
 		fail_all(d, "podnet: PodNetwork \"%s\" is not allowed in namespace %s (%s)", name,
 			 ns, msg);
