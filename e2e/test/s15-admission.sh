@@ -88,14 +88,13 @@ EOP
 }
 podfile bad '    podnet.dev/networks: |
       - podNetworkName: default
-        interfaceName: x0
       - podNetworkName: s15-net
-        interfaceName: x0' >"$PN_DIR/bad.yaml"
+        interfaceName: eth0' >"$PN_DIR/bad.yaml"
 tenant apply -f "$PN_DIR/bad.yaml" >"$PN_DIR/bad.out" 2>&1
 echo "  kubectl apply: $(cat "$PN_DIR/bad.out")"
 check "s15__invalid_pod__apply_fails" sh -c "! tenant apply -f '$PN_DIR/bad.yaml' >/dev/null 2>&1"
 check "s15__invalid_pod__message_has_field_and_reason" \
-	grep -q 'admission webhook "pods.podnet.dev" denied the request: podnet.dev/networks\[1\].interfaceName: interface name "x0" is already used by podnet.dev/networks\[0\]' "$PN_DIR/bad.out"
+	grep -q 'admission webhook "pods.podnet.dev" denied the request: podnet.dev/networks\[1\].interfaceName: "eth0" is the runtime.s interface, reserved for default (podnet.dev/networks\[0\])' "$PN_DIR/bad.out"
 check "s15__invalid_pod__not_created" sh -c "! k -n $ns get pod bad"
 podfile good '    podnet.dev/networks: |
       - podNetworkName: default' >"$PN_DIR/good.yaml"
