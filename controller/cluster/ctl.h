@@ -180,6 +180,10 @@ json_t *pn_ctl_parse_networks(const char *text, size_t len, char *err, size_t er
  * for it when it became Ready or more nodes can serve it (leader only). */
 void pn_ctl_schedule_changed(struct pn_ctl *ctl, enum pn_inf which, json_t *old_obj,
 			     json_t *new_obj);
+/* schedule.c: after a Pod's update; when it turned Unschedulable although
+ * everything it asks for is Ready (the network became Ready first), asks
+ * kube-scheduler to retry it (leader only). */
+void pn_ctl_schedule_pod_changed(struct pn_ctl *ctl, json_t *old_pod, json_t *new_pod);
 
 /* keys.c: makes sure the signing key exists and is published, then calls
  * done (retries every 2 s until it can). */

@@ -270,6 +270,8 @@ static void changed(struct inf_ud *u, json_t *old_obj, json_t *new_obj, bool del
 		if (ctl->state == PN_CTL_STANDBY)
 			return;
 		enqueue_refs_diff(ctl, old_obj, deleted ? NULL : new_obj);
+		if (!deleted)
+			pn_ctl_schedule_pod_changed(ctl, old_obj, new_obj);
 		if (deleted) {
 			pn_ctl_pod_deleted(ctl, old_obj);
 			return;

@@ -11,7 +11,13 @@
  * the unscheduled Pods that ask for it. The write leaves the Pod's request
  * as it was, so podnet-webhook admits it as any other update of ours.
  * podnet-webhook's caches see the change a moment after ours: a Pod the
- * filter still refused then is touched once more 3 s later. */
+ * filter still refused then is touched once more 3 s later.
+ * The other order happens too, and daily: `kubectl apply` of networks and
+ * Pods at once, the networks turn Ready while the scheduler still refuses
+ * the Pod, and the Pod is marked Unschedulable after the change. So when a
+ * Pod turns Unschedulable while everything it asks for is already Ready
+ * (and, but for default, served by some node), it is touched at once and
+ * once more 3 s later. */
 #include "cluster/ctl.h"
 
 #include <stdio.h>
@@ -30,6 +36,7 @@ struct again {
 };
 
 static void run(struct pn_ctl *ctl, enum pn_inf which, json_t *obj, bool first);
+static void stamp_now(char *stamp, size_t len);
 
 static bool ready(json_t *obj)
 {
@@ -81,6 +88,30 @@ static bool unschedulable(json_t *pod)
 	return false;
 }
 
+/* Patches the retry annotation on one unschedulable Pod (cache key pkey).
+ * Returns 1 when a write went out, 0 otherwise. */
+static size_t touch(struct pn_ctl *ctl, const char *pkey, json_t *pod, const char *stamp)
+{
+	json_t *md = json_object_get(pod, "metadata");
+	char key[600];
+	json_t *patch;
+	size_t n = 0;
+
+	if (!pod || !unschedulable(pod))
+		return 0;
+	snprintf(key, sizeof(key), "retry/%s", pkey);
+	if (pn_ctl_busy(ctl, key))
+		return 0;
+	patch = json_pack("{s:{s:s}}", "annotations", PN_ANNOTATION_SCHEDULE_RETRY, stamp);
+	if (patch && pn_ctl_write_meta(ctl, &pn_kube_res_pods,
+				       json_string_value(json_object_get(md, "namespace")),
+				       json_string_value(json_object_get(md, "name")), patch,
+				       key) == 0)
+		n = 1;
+	json_decref(patch);
+	return n;
+}
+
 /* Patches the retry annotation on the unschedulable Pods of one index value.
  * Returns how many. */
 static size_t retry(struct pn_ctl *ctl, const char *index, const char *value, const char *stamp)
@@ -90,35 +121,62 @@ static size_t retry(struct pn_ctl *ctl, const char *index, const char *value, co
 	json_t *v;
 	size_t n = 0;
 
-	json_object_foreach(keys, pkey, v) {
-		json_t *pod = pn_informer_get_key(ctl->inf[PN_INF_PODS], pkey);
-		json_t *md = json_object_get(pod, "metadata");
-		char key[600];
-		json_t *patch;
-
-		if (!pod || !unschedulable(pod))
-			continue;
-		snprintf(key, sizeof(key), "retry/%s", pkey);
-		if (pn_ctl_busy(ctl, key))
-			continue;
-		patch = json_pack("{s:{s:s}}", "annotations", PN_ANNOTATION_SCHEDULE_RETRY, stamp);
-		if (patch && pn_ctl_write_meta(ctl, &pn_kube_res_pods,
-					       json_string_value(json_object_get(md, "namespace")),
-					       json_string_value(json_object_get(md, "name")), patch,
-					       key) == 0)
-			n++;
-		json_decref(patch);
-	}
+	json_object_foreach(keys, pkey, v)
+		n += touch(ctl, pkey, pn_informer_get_key(ctl->inf[PN_INF_PODS], pkey), stamp);
 	return n;
+}
+
+/* Whether pod asks for networks at all, everything it asks for is Ready in
+ * our caches and every network but default is served by at least one node
+ * (when that is counted). A Pod that asks podnet for nothing is none of
+ * podnet's business. */
+static bool all_ready(struct pn_ctl *ctl, json_t *pod)
+{
+	json_t *nets = json_array(), *pnas = json_array(), *v;
+	bool ok = nets && pnas;
+	size_t i;
+
+	if (ok)
+		pn_ctl_pod_refs(pod, nets, pnas);
+	if (!json_array_size(nets) && !json_array_size(pnas))
+		ok = false;
+	json_array_foreach(nets, i, v) {
+		const char *name = json_string_value(v);
+		json_t *n = name ? pn_informer_get_key(ctl->inf[PN_INF_NETWORKS], name) : NULL;
+		json_t *av = available(n);
+
+		if (!n || !ready(n) ||
+		    (strcmp(name, "default") && json_is_integer(av) && json_integer_value(av) <= 0))
+			ok = false;
+	}
+	json_array_foreach(pnas, i, v) {
+		json_t *a = json_string_value(v) ?
+			    pn_informer_get_key(ctl->inf[PN_INF_ATTACHMENTS], json_string_value(v)) :
+			    NULL;
+
+		if (!a || !ready(a))
+			ok = false;
+	}
+	json_decref(nets);
+	json_decref(pnas);
+	return ok;
 }
 
 static void again_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct again *a = w->data;
 	json_t *obj = pn_informer_get_key(a->ctl->inf[a->which], a->key);
+	char stamp[40];
 
-	if (obj && ready(obj))
+	if (a->which == PN_INF_PODS) {
+		stamp_now(stamp, sizeof(stamp));
+		if (obj && a->ctl->state == PN_CTL_LEADING && all_ready(a->ctl, obj) &&
+		    touch(a->ctl, a->key, obj, stamp))
+			pn_ctl_log(a->ctl, 1, "Pod %s is still Unschedulable with all it asks for "
+				   "Ready: asked kube-scheduler to retry it (again)", a->key);
+	} else if (obj && ready(obj)) {
 		run(a->ctl, a->which, obj, false);
+	}
 	free(a);
 }
 
@@ -193,4 +251,29 @@ void pn_ctl_schedule_changed(struct pn_ctl *ctl, enum pn_inf which, json_t *old_
 	if (old_obj && ready(old_obj) && !gained(available(old_obj), available(new_obj)))
 		return; /* nothing a waiting Pod could gain */
 	run(ctl, which, new_obj, true);
+}
+
+void pn_ctl_schedule_pod_changed(struct pn_ctl *ctl, json_t *old_pod, json_t *new_pod)
+{
+	char stamp[40], key[600];
+	struct again *a;
+
+	if (ctl->state != PN_CTL_LEADING || !new_pod || !unschedulable(new_pod) ||
+	    (old_pod && unschedulable(old_pod)))
+		return; /* only when it turns Unschedulable */
+	if (pn_informer_key(new_pod, key, sizeof(key)) < 0 || !all_ready(ctl, new_pod))
+		return;
+	stamp_now(stamp, sizeof(stamp));
+	if (!touch(ctl, key, new_pod, stamp))
+		return;
+	pn_ctl_log(ctl, 1, "Pod %s turned Unschedulable with all it asks for Ready: asked "
+		   "kube-scheduler to retry it", key);
+	if (!(a = calloc(1, sizeof(*a))))
+		return;
+	a->ctl = ctl;
+	a->which = PN_INF_PODS;
+	snprintf(a->key, sizeof(a->key), "%s", key);
+	ev_timer_init(&a->t, again_cb, AGAIN_AFTER, 0.);
+	a->t.data = a;
+	ev_timer_start(ctl->loop, &a->t);
 }

@@ -26,6 +26,7 @@ cleanup() {
 	[ $scaled = 0 ] || scale_deploy podnet-webhook 2
 	podnet_down $ns
 	podnet_forget_objects
+	on_node 1 ip link del s17-parent 2>/dev/null
 	on_node 2 ip link del s17-parent 2>/dev/null
 }
 trap cleanup EXIT
@@ -152,4 +153,15 @@ check "s17__unfiltered_pod__not_running" not_running $ns unfiltered
 scale_deploy podnet-webhook 2 && scaled=0
 check "s17__webhook__back_to_2" [ $scaled = 0 ]
 check "s17__webhook__ready_again" poll 60 webhook_ready
+
+# ---- the Pods go, and nothing of them stays -------------------------------------------
+# The reference macvlan plugin looks its master up on DEL too: with the link
+# gone its DEL fails and the agent keeps the Pod's record (the interface died
+# with the link). The link comes back on both nodes before the Pods go.
+for nd in 1 2; do
+	on_node $nd ip link add s17-parent type dummy 2>/dev/null || on_node $nd ip link add s17-parent type ifb 2>/dev/null
+	on_node $nd ip link set s17-parent up
+done
+check "s17__namespace__deleted" k delete namespace $ns --timeout=120s
+check "s17__records__none_of_the_gone_pods" poll 60 no_record_of_gone_pods
 finish
