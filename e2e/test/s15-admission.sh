@@ -200,7 +200,7 @@ check "s15__webhook__scaled_to_0" k -n $PN_NS scale deploy podnet-webhook --repl
 check "s15__webhook__no_endpoints" poll 60 no_endpoints
 check "s15__pods__admitted_while_down" poll 30 tenant apply -f "$PN_DIR/bad.yaml"
 check "s15__pod_admitted_while_down__warning_event" \
-	poll 30 event_is $ns bad Warning podnet-controller 'podnet.dev/networks[1].interfaceName: interface name "x0" is already used'
+	poll 30 event_is $ns bad Warning podnet-controller 'podnet.dev/networks[1].interfaceName: "eth0" is the runtime'
 check "s15__pod_admitted_while_down__no_plan" no_plan bad
 k patch podnetwork s15-net --type merge -p '{"spec":{"enabled":false}}' >"$PN_DIR/down.out" 2>&1
 echo "  PodNetwork write while down: $(cat "$PN_DIR/down.out")"

@@ -143,9 +143,15 @@ echo "  webhook log (filter lines):"
 for r in 1 2; do pn_log webhook $r | grep ' filter ' | tail -2 | sed 's/^/    /'; done
 
 # ---- (c) the extender unreachable ------------------------------------------------
+# (the disabled network again: a Pod bound without the filter then waits
+# for its plan, and no plugin runs for it)
+check "s17__off_network__disabled_again" k patch podnetwork s17-off --type merge -p '{"spec":{"enabled":false}}'
+check "s17__off_network__not_ready_again" poll 30 sh -c \
+	"[ \"\$(k get podnetwork s17-off -o 'jsonpath={.status.conditions[?(@.type==\"Ready\")].reason}')\" = AdministrativelyDisabled ]"
 scaled=1
 check "s17__webhook__scaled_to_0" scale_deploy podnet-webhook 0
-check "s17__unfiltered_pod__created" spod unfiltered '- podNetworkName: s17-mv'
+check "s17__unfiltered_pod__created" spod unfiltered '- podNetworkName: default
+- podNetworkName: s17-off'
 check "s17__unfiltered_pod__bound_without_the_filter" poll 30 sh -c \
 	"[ -n \"\$(k -n $ns get pod unfiltered -o 'jsonpath={.spec.nodeName}')\" ]"
 echo "  unfiltered: bound to $(node_of unfiltered), phase $(phase $ns unfiltered)"
