@@ -141,6 +141,9 @@ check "s17__late_pod__pending_naming_network_and_reason" poll 30 pending_with la
 echo "  PodScheduled: $(scheduled late status) $(scheduled late reason): $(scheduled late message)"
 echo "  webhook log (filter lines):"
 for r in 1 2; do pn_log webhook $r | grep ' filter ' | tail -2 | sed 's/^/    /'; done
+# late goes before the filter does: unfiltered, the scheduler would bind it
+# to node 1, whose missing master makes both macvlan's ADD and its DEL fail
+check "s17__late_pod__deleted" k -n $ns delete pod late --wait=true --timeout=60s
 
 # ---- (c) the extender unreachable ------------------------------------------------
 # (the disabled network again: a Pod bound without the filter then waits
