@@ -45,7 +45,7 @@ PARENT_LINKS="sig-parent stor-parent"
 passed=0
 failed=0
 ok() { passed=$((passed + 1)); echo "  PASS  $*"; }
-ko() { failed=$((failed + 1)); echo "  FAIL  $*"; }
+ko() { failed=$((failed + 1)); echo "  FAIL  $* (at $(date +%H:%M:%S))"; }
 check() { # check NAME CMD...: passes when CMD exits 0
 	_n=$1
 	shift

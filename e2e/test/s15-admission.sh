@@ -51,7 +51,10 @@ bundle_of_config() { # the caBundles of the three webhooks, decoded, must be one
 		base64 -d
 }
 secret_ca() { k -n $PN_NS get secret podnet-webhook-tls -o 'jsonpath={.data.ca\.crt}' | base64 -d; }
-webhook_ips() { k -n $PN_NS get pods -l app.kubernetes.io/name=podnet-webhook -o 'jsonpath={.items[*].status.podIP}'; }
+webhook_ips() { # the replicas' addresses (not those of Pods on their way out)
+	k -n $PN_NS get pods -l app.kubernetes.io/name=podnet-webhook -o json |
+		jq -r '[.items[] | select(.metadata.deletionTimestamp == null) | .status.podIP // empty] | join(" ")'
+}
 # serves_chain_to CAFILE: every replica's certificate verifies against CAFILE for the Service name
 serves_chain_to() {
 	_ips=$(webhook_ips)
@@ -130,8 +133,27 @@ k label namespace ${ns}b podnet.dev/tenant=s15 >/dev/null
 access_msg='PodNetwork "s15-only" may not be used from namespace "pn-s15"'
 podfile denied '    podnet.dev/networks: |
       - podNetworkName: s15-only' >"$PN_DIR/denied.yaml"
-net_cached() { tenant apply -f "$PN_DIR/denied.yaml" 2>&1 | grep -q "$access_msg"; }
-check "s15__other_namespace__pod_refused" poll 15 net_cached
+# Each replica has its own cache: wait until both know s15-only (asked one
+# by one, as the API server would), so that the checks below do not depend
+# on which replica the Service picks.
+replica_refuses_attachment() { # replica_refuses_attachment IP
+	printf '%s' '{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"s15",
+		"kind":{"group":"podnet.dev","version":"v1alpha1","kind":"PodNetworkAttachment"},
+		"resource":{"group":"podnet.dev","version":"v1alpha1","resource":"podnetworkattachments"},
+		"name":"s15-pna","namespace":"'$ns'","operation":"CREATE","userInfo":{"username":"s15"},
+		"object":{"apiVersion":"podnet.dev/v1alpha1","kind":"PodNetworkAttachment",
+			"metadata":{"name":"s15-pna","namespace":"'$ns'"},"spec":{"podNetworkName":"s15-only"}}}}' |
+		curl -sf --max-time 5 --cacert "$PN_DIR/bundle-1.pem" -H 'Content-Type: application/json' --data-binary @- \
+			--resolve "podnet-webhook.podnet-system.svc:8443:$1" https://podnet-webhook.podnet-system.svc:8443/validate |
+		jq -e --arg m "$access_msg" '.response.allowed == false and (.response.status.message | contains($m))'
+}
+both_replicas_know() {
+	_ips=$(webhook_ips)
+	[ "$(echo $_ips | wc -w)" = 2 ] || return 1
+	for _ip in $_ips; do replica_refuses_attachment "$_ip" || return 1; done
+}
+check "s15__restricted_network__known_to_both_replicas" poll 30 both_replicas_know
+check "s15__other_namespace__pod_refused" sh -c "tenant apply -f '$PN_DIR/denied.yaml' 2>&1 | grep -q '$access_msg'"
 tenant apply -f "$PN_DIR/denied.yaml" >"$PN_DIR/denied.out" 2>&1
 echo "  namespace access: $(cat "$PN_DIR/denied.out")"
 check "s15__other_namespace__message_names_field_network_and_rule" \
