@@ -22,12 +22,12 @@ T=$(mktemp -d /tmp/pnt-shim-XXXXXX)
 pass=0
 fail=0
 agent_pid=""
-NETNS="pntsA pntsB pntsC pntsD pntsE pntsF pntsG pntsH pntsI pntsJ pntsK pntsL"
+NETNS="pntsA pntsB pntsC pntsD pntsE pntsF pntsG pntsH pntsI pntsJ pntsK pntsL pntsM"
 
 cleanup() {
 	[ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null && wait "$agent_pid" 2>/dev/null
 	for n in $NETNS; do ip netns del "$n" 2>/dev/null; done
-	for l in pntbr0 pntbr1 pntmvpar0; do ip link del "$l" 2>/dev/null; done
+	for l in pntbr0 pntbr1 pntmvpar0 pntmvpar1; do ip link del "$l" 2>/dev/null; done
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -234,6 +234,28 @@ for p in F G H I J K; do
 	[ "$(cat "$T/rc.$p")" = 0 ] && [ "$(links "pnts$p")" = "lo " ] && burst_ok=$((burst_ok + 1))
 done
 [ $burst_ok = 6 ] && ok "burst: 6 concurrent DELs all clean" || ko "burst: $burst_ok of 6 DELs clean"
+
+# ---- a macvlan whose master went away before the Pod: the kernel took the
+# macvlan with it, and the plugin's DEL fails looking the master up. Nothing
+# is left to undo, so the DEL must succeed and forget the attachment (else
+# the record, and kubelet's retries, would stay for ever).
+ip link add pntmvpar1 type bridge && ip link set pntmvpar1 up
+cat >"$T/plans/team-a_pod13.json" <<EOF
+{"v":1,"attachments":[
+ {"network":"default","interface":"eth0","gw4":true},
+ {"network":"media-net2","interface":"net2","provider":"podnet.dev/cni",
+  "params":{"cniVersion":"1.0.0","plugins":[{"type":"macvlan","master":"pntmvpar1","mode":"bridge"}]},
+  "ips":["10.99.3.13/24"]}]}
+EOF
+if cni ADD cidM pntsM team-a pod13; then ok "master gone: ADD with the master present"; else ko "master gone: add: $(cat "$T/out")"; fi
+ip link del pntmvpar1
+check "master gone: the macvlan went with it" sh -c "! ip -n pntsM link show dev net2"
+if cni DEL cidM pntsM team-a pod13; then ok "master gone: DEL succeeds"; else ko "master gone: DEL: exit $rc $(cat "$T/out")"; fi
+check "master gone: only lo left" sh -c "[ \"$(links pntsM)\" = 'lo ' ]"
+check "master gone: record removed" test ! -e "$T/state/records/cidM.json"
+check "master gone: no CNI cache of net2 left" sh -c "[ -z \"\$(find '$T/state/providers' -name 'cidM*')\" ]"
+check "master gone: the agent says why it let the DEL pass" \
+	grep -q 'DEL cidM net2: .*the interface is gone and nothing else is held: done' "$T/agent.log"
 
 # ---- /healthz and /metrics
 check "healthz: 200 ok" sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$mport/healthz)\" = 200 ]"

@@ -313,12 +313,16 @@ out:
 	return r;
 }
 
-/* DEL for plugins last..0, in reverse; remembers the first failure. */
+/* DEL for plugins last..0, in reverse; remembers the first failure (and, in
+ * *failed, which plugins failed: bit i for plugin i < 32). */
 static int del_chain(struct cni_state *st, const struct pn_cni_chain *chain, int last, const struct cni_call *c,
-		     const cJSON *prev, struct podnet_result *res)
+		     const cJSON *prev, struct podnet_result *res, uint32_t *failed)
 {
 	struct cni_call d = *c;
 	int r = 0;
+
+	if (failed)
+		*failed = 0;
 
 	d.command = "DEL";
 	for (int i = last; i >= 0; i--) {
@@ -327,6 +331,8 @@ static int del_chain(struct cni_state *st, const struct pn_cni_chain *chain, int
 
 		memset(&tmp, 0, sizeof(tmp));
 		e = run_plugin(st, chain, i, &d, prev, NULL, &tmp);
+		if (e < 0 && failed)
+			*failed |= i < 32 ? UINT32_C(1) << i : UINT32_C(1) << 31;
 		if (e < 0 && r == 0) {
 			r = e;
 			memcpy(res->message, tmp.message, sizeof(res->message));
@@ -479,7 +485,7 @@ static int32_t cni_attach(void *state, const struct podnet_request *req, struct 
 		/* Undo the whole chain (the failed plugin included), as a runtime does. */
 		struct podnet_result tmp;
 		memset(&tmp, 0, sizeof(tmp));
-		del_chain(st, &chain, i < chain.n ? i : chain.n - 1, &c, prev, &tmp);
+		del_chain(st, &chain, i < chain.n ? i : chain.n - 1, &c, prev, &tmp, NULL);
 		goto out;
 	}
 	if (!prev) {
@@ -515,7 +521,7 @@ undo:
 	{
 		struct podnet_result tmp;
 		memset(&tmp, 0, sizeof(tmp));
-		del_chain(st, &chain, chain.n - 1, &c, prev, &tmp);
+		del_chain(st, &chain, chain.n - 1, &c, prev, &tmp, NULL);
 		res->n_interfaces = res->n_ips = res->n_routes = 0;
 	}
 out:
@@ -524,6 +530,16 @@ out:
 	cJSON_Delete(prev);
 	pn_cni_chain_clear(&chain);
 	return r;
+}
+
+/* 1 when the interface plugin's (plugin 0's) IPAM keeps no state outside the
+ * namespace: no ipam, or the static addresses podnet put there. */
+static int ipam_stateless(const struct pn_cni_chain *chain)
+{
+	const cJSON *ipam = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(chain->plugins, 0), "ipam");
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(ipam, "type");
+
+	return !ipam || (cJSON_IsString(t) && !strcmp(t->valuestring, "static"));
 }
 
 /* DEL from the cache (or, with no cache, from params without prevResult). */
@@ -536,6 +552,7 @@ static int detach_one(struct cni_state *st, const char *cid, const char *ifname,
 	const cJSON *prev = NULL, *v;
 	char path[PODNET_PATH_LEN * 3], err[512] = "";
 	struct stat sb;
+	uint32_t failed = 0;
 	int r;
 
 	memset(&c, 0, sizeof(c));
@@ -580,7 +597,20 @@ static int detach_one(struct cni_state *st, const char *cid, const char *ifname,
 	/* A namespace that is gone is passed as empty, as runtimes do. */
 	if (c.netns[0] && stat(c.netns, &sb) < 0)
 		c.netns = "";
-	r = del_chain(st, &chain, chain.n - 1, &c, prev, res);
+	r = del_chain(st, &chain, chain.n - 1, &c, prev, res, &failed);
+	/* Only the interface plugin failed, its interface is gone (with its
+	 * namespace, or on its own: a macvlan goes with its master, whose
+	 * absence then makes the plugin's DEL fail) and its IPAM holds nothing:
+	 * nothing is left to undo, and a DEL that can never succeed must not
+	 * keep the attachment recorded for ever. */
+	if (r < 0 && failed == 1 && ipam_stateless(&chain) &&
+	    (!c.netns[0] || link_exists_in(c.netns, ifname) == 0)) {
+		logf_(st, PODNET_LOG_WARNING, "DEL %s %s: %s; the interface is gone and nothing else is held: done",
+		      cid, ifname, res->message);
+		res->message[0] = 0;
+		res->cni_code = 0;
+		r = 0;
+	}
 	if (r < 0)
 		goto out; /* keep the cache: DEL will be retried */
 	if (cache_path(st, cid, ifname, path, sizeof(path)) == 0)
