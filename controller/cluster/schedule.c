@@ -191,13 +191,27 @@ static void stamp_now(char *stamp, size_t len)
 	snprintf(stamp + strlen(stamp), len - strlen(stamp), ".%03ldZ", now.tv_nsec / 1000000);
 }
 
+/* Once more, AGAIN_AFTER from now, for the object of which/key (see again_cb). */
+static void arm_again(struct pn_ctl *ctl, enum pn_inf which, const char *key)
+{
+	struct again *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		return;
+	a->ctl = ctl;
+	a->which = which;
+	snprintf(a->key, sizeof(a->key), "%s", key);
+	ev_timer_init(&a->t, again_cb, AGAIN_AFTER, 0.);
+	a->t.data = a;
+	ev_timer_start(ctl->loop, &a->t);
+}
+
 static void run(struct pn_ctl *ctl, enum pn_inf which, json_t *obj, bool first)
 {
 	json_t *md = json_object_get(obj, "metadata");
 	const char *name = json_string_value(json_object_get(md, "name"));
 	const char *ns = json_string_value(json_object_get(md, "namespace"));
 	char stamp[40], key[600];
-	struct again *a;
 	size_t n = 0;
 
 	if (ctl->state != PN_CTL_LEADING || !name)
@@ -233,14 +247,8 @@ static void run(struct pn_ctl *ctl, enum pn_inf which, json_t *obj, bool first)
 	} else {
 		return;
 	}
-	if (!first || !n || !(a = calloc(1, sizeof(*a))))
-		return;
-	a->ctl = ctl;
-	a->which = which;
-	snprintf(a->key, sizeof(a->key), "%s", key);
-	ev_timer_init(&a->t, again_cb, AGAIN_AFTER, 0.);
-	a->t.data = a;
-	ev_timer_start(ctl->loop, &a->t);
+	if (first && n)
+		arm_again(ctl, which, key);
 }
 
 void pn_ctl_schedule_changed(struct pn_ctl *ctl, enum pn_inf which, json_t *old_obj,
@@ -256,7 +264,6 @@ void pn_ctl_schedule_changed(struct pn_ctl *ctl, enum pn_inf which, json_t *old_
 void pn_ctl_schedule_pod_changed(struct pn_ctl *ctl, json_t *old_pod, json_t *new_pod)
 {
 	char stamp[40], key[600];
-	struct again *a;
 
 	if (ctl->state != PN_CTL_LEADING || !new_pod || !unschedulable(new_pod) ||
 	    (old_pod && unschedulable(old_pod)))
@@ -268,12 +275,5 @@ void pn_ctl_schedule_pod_changed(struct pn_ctl *ctl, json_t *old_pod, json_t *ne
 		return;
 	pn_ctl_log(ctl, 1, "Pod %s turned Unschedulable with all it asks for Ready: asked "
 		   "kube-scheduler to retry it", key);
-	if (!(a = calloc(1, sizeof(*a))))
-		return;
-	a->ctl = ctl;
-	a->which = PN_INF_PODS;
-	snprintf(a->key, sizeof(a->key), "%s", key);
-	ev_timer_init(&a->t, again_cb, AGAIN_AFTER, 0.);
-	a->t.data = a;
-	ev_timer_start(ctl->loop, &a->t);
+	arm_again(ctl, PN_INF_PODS, key);
 }
