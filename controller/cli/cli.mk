@@ -30,6 +30,8 @@ install-podnetctl: $(BUILD)/bin/podnetctl
 
 # `status` on the real cluster (no controller or agent needed).
 INTEGRATION_TESTS += controller/cli/test/status-it.sh
+# `status` through a kubeconfig whose user is an exec credential plugin.
+INTEGRATION_TESTS += controller/cli/test/exec-credential-it.sh
 
 # The script test controller/cli/test/podnetctl.sh, started by a small
 # compiled front (see run_podnetctl.c: under check-valgrind it runs each

@@ -225,8 +225,10 @@ static void help_status(const char *prog)
 	       "  last warning: AGE REASON: message of the newest Warning Event\n"
 	       "\n"
 	       "Options:\n"
-	       "  --kubeconfig FILE  kubeconfig to use; default $KUBECONFIG, then\n"
-	       "                     ~/.kube/config, then the in-cluster service account\n"
+	       "  --kubeconfig FILE  kubeconfig to use; default $KUBECONFIG (':'-separated\n"
+	       "                     files, merged as kubectl does), then ~/.kube/config,\n"
+	       "                     then the in-cluster service account. Exec credential\n"
+	       "                     plugins (users[].user.exec) are run as kubectl runs them\n"
 	       "  --context NAME     kubeconfig context (default: current-context)\n"
 	       "  -n, --namespace NS namespace (default: the context's, else \"default\")\n"
 	       "  -A, --all-namespaces  every namespace\n"
@@ -253,7 +255,7 @@ int cli_cmd_status(int argc, char **argv, const char *prog)
 	};
 	struct status_run s = { 0 };
 	bool all = false, wrong = false;
-	char err[512] = "";
+	char err[1024] = "";
 	int c, r, rc = EXIT_USAGE;
 
 	optind = 0;
@@ -301,13 +303,8 @@ int cli_cmd_status(int argc, char **argv, const char *prog)
 		fprintf(stderr, "podnetctl: status: empty POD name\n");
 		return EXIT_USAGE;
 	}
-	r = pn_kube_config_load(kubeconfig, context, &s.cfg, err, sizeof(err));
-	if (r < 0 && !kubeconfig && !context && !getenv("KUBECONFIG")) {
-		char err2[512];
-
-		if (pn_kube_config_in_cluster(NULL, &s.cfg, err2, sizeof(err2)) == 0)
-			r = 0;
-	}
+	r = pn_kube_config_resolve(PN_KUBE_CONFIG_CLI, kubeconfig, context, &s.cfg, NULL, 0,
+				   err, sizeof(err));
 	if (r < 0) {
 		fprintf(stderr, "podnetctl: kubeconfig: %s\n", err);
 		goto cleanup;

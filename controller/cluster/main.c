@@ -629,7 +629,9 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: podnet-controller [options]\n"
-		"  --kubeconfig PATH        kubeconfig (default: in-cluster config)\n"
+		"  --kubeconfig PATH        kubeconfig; without it $KUBECONFIG (':'-separated\n"
+		"                           files, merged), then the Pod's service account,\n"
+		"                           then ~/.kube/config\n"
 		"  --context NAME           kubeconfig context\n"
 		"  --leader-elect BOOL      leader election (default true)\n"
 		"  --lease-name NAME        Lease name (default podnet-controller)\n"
@@ -659,7 +661,7 @@ int main(int argc, char **argv)
 	struct pn_ctl *ctl = &ctl_s;
 	const char *kubeconfig = NULL, *context = NULL, *lease_name = "podnet-controller";
 	const char *lease_ns = "podnet-system", *metrics_addr = ":8080";
-	char identity[256] = "", host[200], err[512], *providers = strdup(PN_DEFAULT_PROVIDER);
+	char identity[256] = "", host[200], err[1024], *providers = strdup(PN_DEFAULT_PROVIDER);
 	double lease_duration = 15, renew_deadline = 10, retry_period = 2;
 	struct pn_kube_client_opts co = { .qps = 200, .burst = 400 };
 	struct pn_kube_config *cfg = NULL;
@@ -735,12 +737,10 @@ int main(int argc, char **argv)
 		host[sizeof(host) - 1] = 0;
 		snprintf(identity, sizeof(identity), "%s_%ld", host, (long)getpid());
 	}
-	if (kubeconfig)
-		r = pn_kube_config_load(kubeconfig, context, &cfg, err, sizeof(err));
-	else
-		r = pn_kube_config_in_cluster(NULL, &cfg, err, sizeof(err));
+	r = pn_kube_config_resolve(PN_KUBE_CONFIG_DAEMON, kubeconfig, context, &cfg, NULL, 0,
+				   err, sizeof(err));
 	if (r < 0) {
-		fprintf(stderr, "podnet-controller: %s\n", err);
+		fprintf(stderr, "podnet-controller: kubeconfig: %s\n", err);
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);

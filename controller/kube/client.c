@@ -40,6 +40,10 @@ struct pn_kube_req {
 	int retry_after;      /* seconds, -1 when absent */
 	int abort_rc;         /* set by a data callback that aborted */
 	unsigned attempt;
+	unsigned long auth_gen; /* the exec credential sent, for a 401 */
+	int auth_exec;          /* it came from an exec plugin */
+	int auth_retried;       /* already sent again after a 401 */
+	char auth_err[512];     /* why no credential could be had */
 	ev_timer delay;       /* rate limit / backoff wait; deferred removal */
 	ev_timer idle;        /* streams: last-activity pattern */
 	double idle_timeout;
@@ -275,12 +279,23 @@ static int req_build_easy(struct pn_kube_req *r)
 {
 	struct pn_kube_client *c = r->c;
 	struct pn_kube_config *cfg = c->cfg;
-	CURL *e = curl_easy_init();
-	char hdr[8192];
-	const char *tok;
+	struct pn_kube_auth auth;
+	CURL *e;
+	char hdr[8192], *authz = NULL;
+	int rc;
 
-	if (!e)
+	/* The credential first: an exec plugin may have to run (this thread
+	 * waits for it, as every request needs it anyway). */
+	rc = pn_kube_config_auth(cfg, &auth, r->auth_err, sizeof(r->auth_err));
+	if (rc < 0)
+		return rc;
+	r->auth_gen = auth.gen;
+	r->auth_exec = auth.from_exec;
+	e = curl_easy_init();
+	if (!e) {
+		pn_kube_auth_clear(&auth);
 		return -ENOMEM;
+	}
 	r->easy = e;
 	curl_easy_setopt(e, CURLOPT_URL, r->url);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, r);
@@ -308,14 +323,24 @@ static int req_build_easy(struct pn_kube_req *r)
 	} else if (cfg->ca_file) {
 		curl_easy_setopt(e, CURLOPT_CAINFO, cfg->ca_file);
 	}
-	if (cfg->cert_data) {
+	if (auth.cert) {
+		/* an exec plugin's: copied, the cache may replace it meanwhile */
+		struct curl_blob cb = { auth.cert, auth.cert_len, CURL_BLOB_COPY };
+		struct curl_blob kb = { auth.key, auth.key_len, CURL_BLOB_COPY };
+		curl_easy_setopt(e, CURLOPT_SSLCERT_BLOB, &cb);
+		curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "PEM");
+		curl_easy_setopt(e, CURLOPT_SSLKEY_BLOB, &kb);
+		curl_easy_setopt(e, CURLOPT_SSLKEYTYPE, "PEM");
+	} else if (cfg->cert_data) {
 		struct curl_blob b = { cfg->cert_data, cfg->cert_data_len, CURL_BLOB_NOCOPY };
 		curl_easy_setopt(e, CURLOPT_SSLCERT_BLOB, &b);
 		curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "PEM");
 	} else if (cfg->cert_file) {
 		curl_easy_setopt(e, CURLOPT_SSLCERT, cfg->cert_file);
 	}
-	if (cfg->key_data) {
+	if (auth.cert) {
+		/* set above */
+	} else if (cfg->key_data) {
 		struct curl_blob b = { cfg->key_data, cfg->key_data_len, CURL_BLOB_NOCOPY };
 		curl_easy_setopt(e, CURLOPT_SSLKEY_BLOB, &b);
 		curl_easy_setopt(e, CURLOPT_SSLKEYTYPE, "PEM");
@@ -323,11 +348,17 @@ static int req_build_easy(struct pn_kube_req *r)
 		curl_easy_setopt(e, CURLOPT_SSLKEY, cfg->key_file);
 	}
 	r->headers = curl_slist_append(NULL, "Accept: application/json");
-	tok = pn_kube_config_token(cfg);
-	if (tok) {
-		snprintf(hdr, sizeof(hdr), "Authorization: Bearer %s", tok);
-		r->headers = curl_slist_append(r->headers, hdr);
+	if (auth.token) {
+		if (asprintf(&authz, "Authorization: Bearer %s", auth.token) < 0)
+			authz = NULL;
+		if (!authz) {
+			pn_kube_auth_clear(&auth);
+			return -ENOMEM;
+		}
+		r->headers = curl_slist_append(r->headers, authz);
+		free(authz);
 	}
+	pn_kube_auth_clear(&auth);
 	if (r->ctype) {
 		snprintf(hdr, sizeof(hdr), "Content-Type: %s", r->ctype);
 		r->headers = curl_slist_append(r->headers, hdr);
@@ -380,9 +411,10 @@ static void req_start(struct pn_kube_req *r)
 	r->retry_after = -1;
 	r->abort_rc = 0;
 	pn_buf_reset(&r->resp);
+	r->auth_err[0] = '\0';
 	rc = req_build_easy(r);
 	if (rc < 0) {
-		req_fail_now(r, rc, "cannot set up the request");
+		req_fail_now(r, rc, r->auth_err[0] ? r->auth_err : "cannot set up the request");
 		return;
 	}
 	if (curl_multi_add_handle(c->multi, r->easy) != CURLM_OK) {
@@ -482,6 +514,16 @@ static void req_finish(struct pn_kube_req *r, CURLcode cc)
 		return;
 	}
 	st.http = http;
+
+	/* 401 to an exec plugin's credential: it may have been revoked or
+	 * expired early; forget it and send the request once more, with a new
+	 * one (client-go forgets it too). */
+	if (cc == CURLE_OK && http == 401 && r->auth_exec && !r->auth_retried) {
+		pn_kube_config_auth_reject(c->cfg, r->auth_gen);
+		r->auth_retried = 1;
+		req_schedule(r, 0);
+		return;
+	}
 
 	if (!r->stream && r->attempt < (unsigned)c->o.max_retries &&
 	    ((cc != CURLE_OK && retryable_curl(cc) && r->abort_rc == 0) ||

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <yaml.h>
 #include <jansson.h>
@@ -351,9 +353,6 @@ static int build_from_merged(struct merged *m, const char *context, struct pn_ku
 		return fail(err, errlen, -ENOENT, "user \"%s\" (of context \"%s\") not found", uname, ctxname);
 	u = json_object_get(urec, "v");
 	udir = json_string_value(json_object_get(urec, "dir"));
-	if (json_object_get(u, "exec") && !json_is_null(json_object_get(u, "exec")))
-		return fail(err, errlen, -ENOTSUP,
-			    "users[%s].user.exec: exec credential plugins are not supported", uname);
 	if (json_object_get(u, "auth-provider") && !json_is_null(json_object_get(u, "auth-provider")))
 		return fail(err, errlen, -ENOTSUP,
 			    "users[%s].user.auth-provider: auth provider plugins are not supported", uname);
@@ -371,6 +370,14 @@ static int build_from_merged(struct merged *m, const char *context, struct pn_ku
 		return r;
 	if ((cfg->cert_file || cfg->cert_data) != (cfg->key_file || cfg->key_data))
 		return fail(err, errlen, -EINVAL, "%s: client-certificate and client-key must be given together", where);
+	json_t *exec = json_object_get(u, "exec");
+	if (exec && !json_is_null(exec)) {
+		if (cfg->cert_file || cfg->cert_data || json_object_get(u, "token") ||
+		    json_object_get(u, "tokenFile"))
+			return fail(err, errlen, -EINVAL,
+				    "%s: exec goes with neither token, tokenFile nor client-certificate/key", where);
+		return pn_kube_exec_from_kubeconfig(exec, uname, udir, c, cdir, &cfg->exec, err, errlen);
+	}
 	if (str_field(u, "token", &s) < 0)
 		return fail(err, errlen, -EINVAL, "%s.token must be a string", where);
 	if (s) {
@@ -571,5 +578,189 @@ void pn_kube_config_free(struct pn_kube_config *cfg)
 	free(cfg->token_file);
 	free(cfg->ns);
 	free(cfg->context);
+	pn_kube_exec_free(cfg->exec);
+	pn_kube_exec_cred_clear(&cfg->cred);
+	free(cfg->fail_msg);
 	free(cfg);
+}
+
+/* ---- credentials for requests ------------------------------------------------ */
+
+/* One lock for every config's credential: a process has one or two configs,
+ * and a plugin run (up to its deadline) is what every caller waits for. */
+static pthread_mutex_t auth_mu = PTHREAD_MUTEX_INITIALIZER;
+
+#define EXEC_RETRY_AFTER_FAIL 5.0 /* seconds a failed run answers for */
+
+static double mono_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void pn_kube_auth_clear(struct pn_kube_auth *a)
+{
+	if (!a)
+		return;
+	free(a->token);
+	free(a->cert);
+	free(a->key);
+	memset(a, 0, sizeof(*a));
+}
+
+static char *dupmem(const char *p, size_t n)
+{
+	char *d = malloc(n + 1);
+	if (d) {
+		memcpy(d, p, n);
+		d[n] = '\0';
+	}
+	return d;
+}
+
+/* With auth_mu held: a valid cached credential, or a new run. */
+static int exec_cred_locked(struct pn_kube_config *cfg, char *err, size_t errlen)
+{
+	struct pn_kube_exec_cred nc;
+	char msg[1024];
+	int r;
+
+	if (cfg->cred_ok && (cfg->cred.expiry == 0 || time(NULL) < cfg->cred.expiry))
+		return 0;
+	if (cfg->fail_msg && mono_now() < cfg->fail_until)
+		return fail(err, errlen, -EKEYREJECTED, "%s", cfg->fail_msg);
+	cfg->exec_runs++;
+	r = pn_kube_exec_run(cfg->exec, &nc, msg, sizeof(msg));
+	if (r < 0) {
+		free(cfg->fail_msg);
+		cfg->fail_msg = strdup(msg);
+		cfg->fail_until = mono_now() + EXEC_RETRY_AFTER_FAIL;
+		return fail(err, errlen, r, "%s", msg);
+	}
+	free(cfg->fail_msg);
+	cfg->fail_msg = NULL;
+	pn_kube_exec_cred_clear(&cfg->cred);
+	cfg->cred = nc;
+	cfg->cred_ok = 1;
+	cfg->cred_gen++;
+	return 0;
+}
+
+int pn_kube_config_auth(struct pn_kube_config *cfg, struct pn_kube_auth *a, char *err, size_t errlen)
+{
+	const char *tok;
+	int r = 0;
+
+	memset(a, 0, sizeof(*a));
+	pthread_mutex_lock(&auth_mu);
+	if (cfg->exec) {
+		r = exec_cred_locked(cfg, err, errlen);
+		if (r < 0)
+			goto out;
+		a->from_exec = 1;
+		a->gen = cfg->cred_gen;
+		if (cfg->cred.token && !(a->token = strdup(cfg->cred.token)))
+			r = -ENOMEM;
+		if (cfg->cred.cert) {
+			a->cert = dupmem(cfg->cred.cert, cfg->cred.cert_len);
+			a->key = dupmem(cfg->cred.key, cfg->cred.key_len);
+			a->cert_len = cfg->cred.cert_len;
+			a->key_len = cfg->cred.key_len;
+			if (!a->cert || !a->key)
+				r = -ENOMEM;
+		}
+	} else {
+		tok = pn_kube_config_token(cfg);
+		if (tok && !(a->token = strdup(tok)))
+			r = -ENOMEM;
+	}
+	if (r == -ENOMEM)
+		fail(err, errlen, r, "out of memory");
+out:
+	pthread_mutex_unlock(&auth_mu);
+	if (r < 0)
+		pn_kube_auth_clear(a);
+	return r;
+}
+
+void pn_kube_config_auth_reject(struct pn_kube_config *cfg, unsigned long gen)
+{
+	pthread_mutex_lock(&auth_mu);
+	if (cfg->exec && cfg->cred_ok && cfg->cred_gen == gen)
+		cfg->cred_ok = 0;
+	pthread_mutex_unlock(&auth_mu);
+}
+
+/* ---- which configuration ----------------------------------------------------- */
+
+static const char *resolve_sa_dir;
+
+void pn_kube_config_set_sa_dir(const char *dir)
+{
+	resolve_sa_dir = dir;
+}
+
+static int home_config(char *path, size_t len)
+{
+	const char *home = getenv("HOME");
+	if (!home || !*home)
+		return -ENOENT;
+	snprintf(path, len, "%s/.kube/config", home);
+	return access(path, F_OK) == 0 ? 0 : -ENOENT;
+}
+
+int pn_kube_config_resolve(enum pn_kube_config_who who, const char *explicit_path,
+			   const char *context, struct pn_kube_config **out,
+			   char *source, size_t srclen, char *err, size_t errlen)
+{
+	const char *env = getenv("KUBECONFIG");
+	const char *host = getenv("KUBERNETES_SERVICE_HOST");
+	char home[4096], src[4200] = "";
+	struct pn_kube_auth a;
+	int r;
+
+	*out = NULL;
+	if (explicit_path && *explicit_path) {
+		snprintf(src, sizeof(src), "--kubeconfig %s", explicit_path);
+		r = pn_kube_config_load(explicit_path, context, out, err, errlen);
+	} else if (env && *env) {
+		snprintf(src, sizeof(src), "$KUBECONFIG");
+		r = pn_kube_config_load(NULL, context, out, err, errlen);
+	} else {
+		int have_home = home_config(home, sizeof(home)) == 0;
+		int in_pod = host && *host && !(context && *context);
+		if (in_pod && (who == PN_KUBE_CONFIG_DAEMON || !have_home)) {
+			snprintf(src, sizeof(src), "in-cluster");
+			r = pn_kube_config_in_cluster(resolve_sa_dir, out, err, errlen);
+			if (r < 0 && have_home) {
+				char e2[512];
+				snprintf(e2, sizeof(e2), "%s", err ? err : "");
+				snprintf(src, sizeof(src), "~/.kube/config");
+				r = pn_kube_config_load(home, context, out, err, errlen);
+				if (r < 0 && err && strlen(err) + 20 < errlen)
+					snprintf(err + strlen(err), errlen - strlen(err), " (in-cluster: %s)", e2);
+			}
+		} else if (have_home) {
+			snprintf(src, sizeof(src), "~/.kube/config");
+			r = pn_kube_config_load(home, context, out, err, errlen);
+		} else {
+			r = fail(err, errlen, -ENOENT,
+				 "no kubeconfig: no --kubeconfig, KUBECONFIG is unset, %s%s does not exist, "
+				 "and %s", getenv("HOME") && *getenv("HOME") ? getenv("HOME") : "$HOME",
+				 "/.kube/config", context && *context ? "--context needs a kubeconfig file"
+				 : "not in a Pod (KUBERNETES_SERVICE_HOST is unset)");
+		}
+	}
+	if (r < 0)
+		return r;
+	if (source && srclen)
+		snprintf(source, srclen, "%s", src);
+	r = pn_kube_config_auth(*out, &a, err, errlen);
+	pn_kube_auth_clear(&a);
+	if (r < 0) {
+		pn_kube_config_free(*out);
+		*out = NULL;
+	}
+	return r;
 }

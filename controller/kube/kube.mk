@@ -17,7 +17,12 @@ KUBE_ITS   := $(patsubst controller/kube/test/it_%.c,$(BUILD)/test/kube-it_%,$(w
 KUBE_FUZZ  := $(patsubst controller/kube/fuzz/%.c,%,$(filter-out controller/kube/fuzz/replay.c,$(wildcard controller/kube/fuzz/*.c)))
 KUBE_BENCH := $(patsubst e2e/bench/%.c,$(BUILD)/bench/%,$(wildcard e2e/bench/listwatch*.c))
 
-$(KUBE_LIB): $(KUBE_OBJS)
+# Exec credential plugins run through the project's one careful child
+# runner (provider-sdk/lib/spawn.c: vfork+execve, deadline, capped output).
+KUBE_SPAWN_OBJ := $(BUILD)/obj/provider-sdk/lib/spawn.o
+$(KUBE_OBJS): CPPFLAGS += -Iprovider-sdk/lib
+
+$(KUBE_LIB): $(KUBE_OBJS) $(KUBE_SPAWN_OBJ)
 
 $(BUILD)/test/kube_%: $(BUILD)/obj/controller/kube/test/test_%.o $(KUBE_TEST_HELPERS) $(KUBE_LIB)
 	@mkdir -p $(@D)
@@ -45,8 +50,8 @@ kube-fuzz: $(patsubst %,$(BUILD)/fuzz/kube_%,$(KUBE_FUZZ))
 $(BUILD)/fuzz/kube_%: controller/kube/fuzz/%.c $(wildcard controller/kube/*.c controller/kube/*.h)
 	@mkdir -p $(@D)
 	@echo "  FUZZ    $@"
-	$(Q)clang $(CPPFLAGS) $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $< \
-	  $(wildcard controller/kube/*.c) $(LDLIBS)
+	$(Q)clang $(CPPFLAGS) -Iprovider-sdk/lib $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $< \
+	  $(wildcard controller/kube/*.c) provider-sdk/lib/spawn.c $(LDLIBS)
 
 $(KUBE_BENCH): $(BUILD)/bench/%: $(BUILD)/obj/e2e/bench/%.o $(KUBE_LIB)
 	@mkdir -p $(@D)

@@ -782,7 +782,7 @@ int pn_agent_kube_start(struct pn_agent *a, const struct pn_agent_kube_opts *o, 
 {
 	struct pn_agent_kube *k;
 	struct pn_informer_opts io;
-	char sel[320], e2[256];
+	char sel[320];
 	int r;
 
 	*out = NULL;
@@ -802,15 +802,8 @@ int pn_agent_kube_start(struct pn_agent *a, const struct pn_agent_kube_opts *o, 
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	if (o->kubeconfig) {
-		r = pn_kube_config_load(o->kubeconfig, NULL, &k->cfg, err, errlen);
-	} else {
-		r = pn_kube_config_in_cluster(NULL, &k->cfg, e2, sizeof(e2));
-		if (r < 0 && pn_kube_config_load(NULL, NULL, &k->cfg, err, errlen) == 0)
-			r = 0;
-		else if (r < 0)
-			snprintf(err + strlen(err), errlen - strlen(err), " (in-cluster: %s)", e2);
-	}
+	r = pn_kube_config_resolve(PN_KUBE_CONFIG_DAEMON, o->kubeconfig, NULL, &k->cfg, NULL, 0,
+				   err, errlen);
 	if (r < 0)
 		goto fail;
 	k->loop = ev_loop_new(EVFLAG_AUTO);

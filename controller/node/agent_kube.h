@@ -18,7 +18,7 @@
 struct pn_agent_kube;
 
 struct pn_agent_kube_opts {
-	const char *kubeconfig; /* NULL: in-cluster, else $KUBECONFIG / ~/.kube/config */
+	const char *kubeconfig; /* NULL: $KUBECONFIG, in-cluster, ~/.kube/config (pn_kube_config_resolve) */
 	const char *node_name;  /* required */
 	/* NULL: the public keys plans are checked with come from the ConfigMap
 	 * podnet-system/podnet-plan-keys (watched); else from this file (one or

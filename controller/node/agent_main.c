@@ -105,7 +105,9 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: podnet-agent [--kubeconfig FILE] [--node-name NODE] [options]\n"
 		"       podnet-agent --no-kube [--plans-dir DIR] [options]\n"
-		"  --kubeconfig FILE         API server access (default: in-cluster, else $KUBECONFIG)\n"
+		"  --kubeconfig FILE         API server access; without it $KUBECONFIG (':'-separated\n"
+		"                            files, merged), then the Pod's service account, then\n"
+		"                            ~/.kube/config\n"
 		"  --node-name NODE          this node (default $NODE_NAME, else the hostname)\n"
 		"  --no-kube                 run without the API server (plans from --plans-dir)\n"
 		"  --plans-dir DIR           plans as DIR/<namespace>_<pod>.json\n"

@@ -277,7 +277,9 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: podnet-webhook [options]\n"
-		"  --kubeconfig PATH        kubeconfig (default: in-cluster config)\n"
+		"  --kubeconfig PATH        kubeconfig; without it $KUBECONFIG (':'-separated\n"
+		"                           files, merged), then the Pod's service account,\n"
+		"                           then ~/.kube/config\n"
 		"  --context NAME           kubeconfig context\n"
 		"  --listen ADDR            HTTPS address (default :8443): /validate\n"
 		"                           /scheduler/filter /healthz /readyz\n"
@@ -332,7 +334,7 @@ int main(int argc, char **argv)
 	const char *kubeconfig = NULL, *context = NULL, *listen = ":8443", *service = "podnet-webhook";
 	struct pn_kube_client_opts co = { .qps = 50, .burst = 100 };
 	struct pn_kube_config *cfg = NULL;
-	char err[512], dns[3][300];
+	char err[1024], dns[3][300];
 	ev_signal sigterm, sigint;
 	ev_timer tick;
 	int r, opt;
@@ -442,12 +444,10 @@ int main(int argc, char **argv)
 	wh->policy.dns = wh->dns;
 	wh->policy.n_dns = 3;
 
-	if (kubeconfig)
-		r = pn_kube_config_load(kubeconfig, context, &cfg, err, sizeof(err));
-	else
-		r = pn_kube_config_in_cluster(NULL, &cfg, err, sizeof(err));
+	r = pn_kube_config_resolve(PN_KUBE_CONFIG_DAEMON, kubeconfig, context, &cfg, NULL, 0,
+				   err, sizeof(err));
 	if (r < 0) {
-		fprintf(stderr, "podnet-webhook: %s\n", err);
+		fprintf(stderr, "podnet-webhook: kubeconfig: %s\n", err);
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);

@@ -2,7 +2,9 @@
  * context resolution, base64 data fields). The input is written to a file
  * (the parser reads files) and loaded with an explicit path, with and without
  * a context name taken from the input. Invariants: success yields a server;
- * failure leaves no config and a message. */
+ * failure leaves no config and a message; an exec stanza that loads has a
+ * command line and a KUBERNETES_EXEC_INFO that is a JSON ExecCredential
+ * (loading never runs the plugin). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -10,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "kube/config.h"
 
@@ -36,6 +40,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (r == 0) {
 			if (!cfg || !cfg->server || !cfg->ns)
 				abort();
+			if (cfg->exec) {
+				json_t *info = json_loads(cfg->exec->exec_info, 0, NULL);
+				if (!cfg->exec->argv || !cfg->exec->argv[0] || !cfg->exec->env || !info ||
+				    strcmp(json_string_value(json_object_get(info, "kind")) ?: "", "ExecCredential") ||
+				    cfg->exec_runs)
+					abort();
+				json_decref(info);
+			}
 			pn_kube_config_free(cfg);
 			cfg = NULL;
 		} else if (cfg || !err[0]) {

@@ -26,6 +26,7 @@ struct pn_faultsrv {
 	size_t nsteps, next;
 	char *reqs[MAX_REQ];
 	char *bodies[MAX_REQ];
+	char *auths[MAX_REQ];
 	size_t nreq;
 	int hang[MAX_HANG];
 	size_t nhang;
@@ -47,12 +48,12 @@ static int send_all(int fd, const char *p, size_t n)
 }
 
 /* Reads one request (headers and a Content-Length body). */
-static int read_request(int fd, char **line, char **body)
+static int read_request(int fd, char **line, char **body, char **auth)
 {
 	char buf[65536];
 	size_t len = 0;
 	char *end = NULL;
-	*line = *body = NULL;
+	*line = *body = *auth = NULL;
 	while (!end) {
 		if (len == sizeof(buf) - 1)
 			return -1;
@@ -70,6 +71,8 @@ static int read_request(int fd, char **line, char **body)
 	for (char *h = eol + 2; h < end; h = strstr(h, "\r\n") + 2) {
 		if (strncasecmp(h, "content-length:", 15) == 0)
 			clen = strtoul(h + 15, NULL, 10);
+		if (strncasecmp(h, "authorization: ", 15) == 0 && !*auth)
+			*auth = strndup(h + 15, (size_t)(strstr(h, "\r\n") - h - 15));
 	}
 	if (clen > sizeof(buf) - 1 - hlen)
 		return -1;
@@ -85,15 +88,16 @@ static int read_request(int fd, char **line, char **body)
 
 static void serve(struct pn_faultsrv *s, int fd)
 {
-	char *line = NULL, *body = NULL;
+	char *line = NULL, *body = NULL, *auth = NULL;
 	const struct pn_faultsrv_step *st = NULL;
 	char hdr[2048];
 	int one = 1;
 
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (read_request(fd, &line, &body) < 0) {
+	if (read_request(fd, &line, &body, &auth) < 0) {
 		free(line);
 		free(body);
+		free(auth);
 		close(fd);
 		return;
 	}
@@ -101,14 +105,16 @@ static void serve(struct pn_faultsrv *s, int fd)
 	if (s->nreq < MAX_REQ) {
 		s->reqs[s->nreq] = line;
 		s->bodies[s->nreq] = body;
+		s->auths[s->nreq] = auth;
 		s->nreq++;
-		line = body = NULL;
+		line = body = auth = NULL;
 	}
 	if (s->next < s->nsteps)
 		st = &s->steps[s->next++];
 	pthread_mutex_unlock(&s->mu);
 	free(line);
 	free(body);
+	free(auth);
 	if (!st)
 		goto hang;
 	snprintf(hdr, sizeof(hdr),
@@ -235,6 +241,13 @@ void pn_faultsrv_req_body(struct pn_faultsrv *s, size_t i, char *buf, size_t len
 	pthread_mutex_unlock(&s->mu);
 }
 
+void pn_faultsrv_req_auth(struct pn_faultsrv *s, size_t i, char *buf, size_t len)
+{
+	pthread_mutex_lock(&s->mu);
+	snprintf(buf, len, "%s", i < s->nreq && s->auths[i] ? s->auths[i] : "");
+	pthread_mutex_unlock(&s->mu);
+}
+
 void pn_faultsrv_stop(struct pn_faultsrv *s)
 {
 	if (!s)
@@ -251,6 +264,7 @@ void pn_faultsrv_stop(struct pn_faultsrv *s)
 	for (size_t i = 0; i < s->nreq; i++) {
 		free(s->reqs[i]);
 		free(s->bodies[i]);
+		free(s->auths[i]);
 	}
 	pthread_mutex_destroy(&s->mu);
 	free(s);

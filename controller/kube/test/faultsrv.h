@@ -37,6 +37,8 @@ size_t pn_faultsrv_nreq(struct pn_faultsrv *s);
 void pn_faultsrv_req(struct pn_faultsrv *s, size_t i, char *buf, size_t len);
 /* Body of request i (PUT/POST/PATCH) into buf. */
 void pn_faultsrv_req_body(struct pn_faultsrv *s, size_t i, char *buf, size_t len);
+/* Authorization header value of request i ("" when absent) into buf. */
+void pn_faultsrv_req_auth(struct pn_faultsrv *s, size_t i, char *buf, size_t len);
 void pn_faultsrv_stop(struct pn_faultsrv *s);
 
 #endif

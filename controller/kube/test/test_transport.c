@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "faultsrv.h"
@@ -495,6 +497,79 @@ static void unit__request_429_forever__ebusy_after_max_retries(void **state)
 	env_stop(&e);
 }
 
+/* An exec plugin's credential answered 401: the plugin runs again and the
+ * request is sent once more with the new token; a second 401 is final. */
+static void unit__exec_credential_401__plugin_rerun_once_request_resent(void **state)
+{
+	(void)state;
+	static const struct pn_faultsrv_step steps[] = {
+		{ "401 Unauthorized", NULL, "{\"kind\":\"Status\",\"reason\":\"Unauthorized\",\"code\":401}", 0, FS_END, 0 },
+		{ OK200, NULL, OBJ("a", "3"), 0, FS_END, 0 },
+		{ "401 Unauthorized", NULL, "{\"kind\":\"Status\",\"reason\":\"Unauthorized\",\"code\":401}", 0, FS_END, 0 },
+		{ "401 Unauthorized", NULL, "{\"kind\":\"Status\",\"reason\":\"Unauthorized\",\"code\":401}", 0, FS_END, 0 },
+	};
+	struct pn_kube_client_opts o = { .qps = -1, .retry = { 0.01, 0.05, 2, 0.1 }, .max_retries = 3 };
+	char dir[] = "/tmp/pn-kube-exec401-XXXXXX", p[300], kc[1200], auth[200], err[512], cmd[400];
+	struct pn_kube_config *cfg = NULL;
+	struct pn_kube_status st;
+	json_t *body = NULL;
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/plugin", dir);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fputs("#!/bin/sh\n"
+	      "d=$(dirname \"$0\")\n"
+	      "n=$(( $(cat \"$d/runs\" 2>/dev/null || echo 0) + 1 ))\n"
+	      "echo $n >\"$d/runs\"\n"
+	      "echo '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\","
+	      "\"status\":{\"token\":\"tok-'$n'\"}}'\n", f);
+	fclose(f);
+	assert_int_equal(chmod(p, 0755), 0);
+	struct pn_faultsrv *srv = pn_faultsrv_start(steps, 4);
+	assert_non_null(srv);
+	snprintf(kc, sizeof(kc),
+		 "current-context: x\n"
+		 "clusters: [{name: c, cluster: {server: 'http://127.0.0.1:%d'}}]\n"
+		 "users: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1,"
+		 " command: ./plugin, interactiveMode: Never}}}]\n"
+		 "contexts: [{name: x, context: {cluster: c, user: u}}]\n", pn_faultsrv_port(srv));
+	snprintf(p, sizeof(p), "%s/kubeconfig", dir);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(kc, f);
+	fclose(f);
+	assert_int_equal(pn_kube_config_load(p, NULL, &cfg, err, sizeof(err)), 0);
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	struct pn_kube_client *c = pn_kube_client_new(loop, cfg, &o);
+	assert_non_null(c);
+
+	assert_int_equal(pn_kube_call(c, "GET", "/api/v1/namespaces/t/configmaps/a", NULL, NULL, &body, &st), 0);
+	json_decref(body);
+	assert_int_equal(pn_faultsrv_nreq(srv), 2);
+	pn_faultsrv_req_auth(srv, 0, auth, sizeof(auth));
+	assert_string_equal(auth, "Bearer tok-1");
+	pn_faultsrv_req_auth(srv, 1, auth, sizeof(auth));
+	assert_string_equal(auth, "Bearer tok-2");
+	assert_int_equal(cfg->exec_runs, 2);
+	/* 401 to the new credential too: run again once, then give up */
+	assert_int_equal(pn_kube_call(c, "GET", "/api/v1/namespaces/t/configmaps/a", NULL, NULL, NULL, &st),
+			 -PN_KUBE_EDENIED);
+	assert_int_equal(st.http, 401);
+	assert_int_equal(pn_faultsrv_nreq(srv), 4);
+	pn_faultsrv_req_auth(srv, 3, auth, sizeof(auth));
+	assert_string_equal(auth, "Bearer tok-3");
+	assert_int_equal(cfg->exec_runs, 3);
+
+	pn_kube_client_free(c);
+	ev_loop_destroy(loop);
+	pn_kube_config_free(cfg);
+	pn_faultsrv_stop(srv);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void unit__writes_status_errors__conflict_exists_notfound_distinct(void **state)
 {
 	(void)state;
@@ -878,6 +953,7 @@ int main(void)
 		cmocka_unit_test(unit__watch_silent_stream__idle_timeout_resumes),
 		cmocka_unit_test(unit__request_429_retry_after__waits_then_succeeds),
 		cmocka_unit_test(unit__request_429_forever__ebusy_after_max_retries),
+		cmocka_unit_test(unit__exec_credential_401__plugin_rerun_once_request_resent),
 		cmocka_unit_test(unit__writes_status_errors__conflict_exists_notfound_distinct),
 		cmocka_unit_test(unit__response_over_body_cap__emsgsize),
 		cmocka_unit_test(unit__connection_refused__retried_then_econnrefused),
