@@ -31,6 +31,15 @@ install-podnetctl: $(BUILD)/bin/podnetctl
 # `status` on the real cluster (no controller or agent needed).
 INTEGRATION_TESTS += controller/cli/test/status-it.sh
 
+# yaml2json: YAML on stdin as JSON, for status-it.sh to compare -o yaml
+# with -o json.
+$(BUILD)/test/yaml2json: $(BUILD)/obj/controller/cli/test/yaml2json.o $(BUILD)/lib/libpnapi.a
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+TEST_TOOLS += $(BUILD)/test/yaml2json
+
 # The script test controller/cli/test/podnetctl.sh, started by a small
 # compiled front (see run_podnetctl.c: under check-valgrind it runs each
 # podnetctl under valgrind instead of valgrinding the shell).
