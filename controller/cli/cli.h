@@ -116,11 +116,27 @@ int cli_yaml_write(FILE *out, const json_t *v, int indent);
 /* One row of the status table: an interface of a Pod. */
 struct cli_status_row {
 	char *interface, *network, *addresses, *route; /* "-" when unknown */
+	char *mac;                 /* from network-status, or NULL */
+	char *reason;              /* why the interface is not as planned, or NULL */
+	const char *state;         /* CLI_IF_* (static) */
+	bool is_default;           /* holds the default route */
+	bool placeholder;          /* not an interface: a line saying why there is none */
 };
+
+/* The state of an interface in `status -o wide|json|yaml`. */
+#define CLI_IF_ATTACHED     "Attached"    /* attached (as planned, when there is a plan) */
+#define CLI_IF_MISMATCH     "Mismatch"    /* attached otherwise than planned: see reason */
+#define CLI_IF_NOT_ATTACHED "NotAttached" /* planned, missing from the network-status */
+#define CLI_IF_PENDING      "Pending"     /* planned, no network-status yet */
+#define CLI_IF_UNPLANNED    "Unplanned"   /* attached, not in the plan */
 
 /* What `status` shows about one Pod. */
 struct cli_status_pod {
 	char *ns, *name, *uid;     /* uid NULL when absent */
+	char *node;                /* spec.nodeName, NULL when not scheduled */
+	char *pod_ip;              /* status.podIP or NULL */
+	bool host_network;
+	json_t *requested;         /* [{podNetworkName, interfaceName}] of the request */
 	char *phase;               /* status.phase, "Terminating" or "Unknown" */
 	char *status;              /* phase, reason, containers waiting/terminated */
 	struct cli_status_row *rows;
@@ -133,6 +149,7 @@ struct cli_status_pod {
 	size_t n_requested;        /* entries in podnet.dev/networks */
 	struct pn_plan plan_own;   /* the decoded podnet.dev/plan */
 	char *warning;             /* "REASON: message" of the newest Warning Event */
+	char *warning_reason, *warning_message; /* the same, apart */
 	time_t warning_time;       /* its time, -1 unknown */
 	char *events_error;        /* why the Events could not be read, or NULL */
 };
@@ -169,6 +186,19 @@ void cli_status_sort(struct cli_status_pod **pods, size_t n);
  * current time (for the Event's age). Returns 0 or -EIO. */
 int cli_status_write(FILE *out, struct cli_status_pod *const *pods, size_t n, time_t now,
 		     bool details);
+/* Output formats of `status -o`. */
+enum cli_status_format { CLI_STATUS_TABLE, CLI_STATUS_WIDE, CLI_STATUS_JSON, CLI_STATUS_YAML };
+/* "table", "wide", "json" or "yaml"; returns 0 or -EINVAL. */
+int cli_status_format_parse(const char *s, enum cli_status_format *out);
+/* The machine form (see docs/user-guide.md, "status"): {apiVersion:
+ * podnet.dev/v1alpha1, kind: PodNetworkStatusList, items: [...]}. NULL
+ * when out of memory. */
+json_t *cli_status_json(struct cli_status_pod *const *pods, size_t n);
+/* Writes the Pods in the format: table and wide as cli_status_write (wide
+ * adds NODE, MAC and STATE), json indented by 2, yaml as one document.
+ * Returns 0, -ENOMEM or -EIO. */
+int cli_status_print(FILE *out, struct cli_status_pod *const *pods, size_t n, time_t now,
+		     enum cli_status_format format);
 /* "YYYY-MM-DDTHH:MM:SS[.frac]Z" as seconds since the epoch, or -1. */
 time_t cli_status_parse_time(const char *s);
 /* "12s ago", "5m ago", "3h ago", "2d ago" ("at an unknown time" for -1). */

@@ -33,6 +33,15 @@ INTEGRATION_TESTS += controller/cli/test/status-it.sh
 # `status` through a kubeconfig whose user is an exec credential plugin.
 INTEGRATION_TESTS += controller/cli/test/exec-credential-it.sh
 
+# yaml2json: YAML on stdin as JSON, for status-it.sh to compare -o yaml
+# with -o json.
+$(BUILD)/test/yaml2json: $(BUILD)/obj/controller/cli/test/yaml2json.o $(BUILD)/lib/libpnapi.a
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+TEST_TOOLS += $(BUILD)/test/yaml2json
+
 # The script test controller/cli/test/podnetctl.sh, started by a small
 # compiled front (see run_podnetctl.c: under check-valgrind it runs each
 # podnetctl under valgrind instead of valgrinding the shell).

@@ -28,7 +28,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: %s validate FILE...\n"
 		"       %s plan [-o yaml|json] FILE...\n"
-		"       %s status [--kubeconfig FILE] [--context NAME] [-n NAMESPACE | -A] [POD]\n"
+		"       %s status [--kubeconfig FILE] [--context NAME] [-n NAMESPACE | -A]\n"
+		"                [-o table|wide|json|yaml] [-l SELECTOR] [POD]\n"
 		"       %s version | --version\n"
 		"       %s --help | status --help\n",
 		prog, prog, prog, prog, prog);
@@ -85,7 +86,11 @@ static const char HELP[] =
 	"          (podnet.dev/plan) and network-status annotations; under a Pod\n"
 	"          that is not Running or whose interfaces differ from its plan,\n"
 	"          the problems, the plan, the Pod's status and its last Warning\n"
-	"          Event. See `status --help`. Exit status: 0 every Pod is fine,\n"
+	"          Event. -o wide adds the node, MAC and state of each interface;\n"
+	"          -o json and -o yaml print a PodNetworkStatusList\n"
+	"          (podnet.dev/v1alpha1) whose schema `status --help` documents;\n"
+	"          -l SELECTOR lists only the Pods whose labels match (kubectl's\n"
+	"          syntax). See `status --help`. Exit status: 0 every Pod is fine,\n"
 	"          1 some Pod is wrong, 2 usage, kubeconfig or connection errors.\n"
 	"\n"
 	"version   prints \"podnetctl VERSION\": the podnet build, git describe of\n"

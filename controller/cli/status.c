@@ -125,8 +125,59 @@ static int row_add(struct cli_status_pod *p, const char *ifname, const char *net
 	r->network = clean_dup(network && *network ? network : "-");
 	r->addresses = clean_dup(addresses && *addresses ? addresses : "-");
 	r->route = clean_dup(route && *route ? route : "-");
+	r->mac = NULL;
+	r->reason = NULL;
+	r->state = CLI_IF_ATTACHED;
+	r->is_default = false;
+	r->placeholder = false;
 	if (!r->interface || !r->network || !r->addresses || !r->route)
 		return -ENOMEM;
+	return 0;
+}
+
+static struct cli_status_row *last_row(struct cli_status_pod *p)
+{
+	return &p->rows[p->n_rows - 1];
+}
+
+/* A row that stands for no interface ("(no interfaces planned)", ...). */
+static int placeholder_add(struct cli_status_pod *p, const char *network, const char *text)
+{
+	int r = row_add(p, "-", network, text, "-");
+
+	if (r == 0)
+		last_row(p)->placeholder = true;
+	return r;
+}
+
+/* The last row takes the network-status entry's MAC and default route. */
+static int row_status(struct cli_status_pod *p, const struct pn_netstatus *s)
+{
+	struct cli_status_row *row = last_row(p);
+
+	row->is_default = s->is_default;
+	if (s->mac && *s->mac && !(row->mac = clean_dup(s->mac)))
+		return -ENOMEM;
+	return 0;
+}
+
+/* The newest `why` line is about the last row: it becomes (part of) the
+ * row's reason, and an attached row turns into a mismatch. */
+static int row_why(struct cli_status_pod *p, const char *state)
+{
+	struct cli_status_row *row = last_row(p);
+	const char *w = p->why[p->n_why - 1];
+	char *nr;
+
+	if (row->reason) {
+		if (asprintf(&nr, "%s; %s", row->reason, w) < 0)
+			return -ENOMEM;
+		free(row->reason);
+		row->reason = nr;
+	} else if (!(row->reason = strdup(w))) {
+		return -ENOMEM;
+	}
+	row->state = state;
 	return 0;
 }
 
@@ -277,29 +328,46 @@ static int rows_from_plan(struct cli_status_pod *p, const struct pn_plan *plan,
 		}
 		if (!s) {
 			/* Not attached (or nothing reported yet). */
-			if (!st && !strcmp(net, PN_DEFAULT_NETWORK) && pod_ip && *pod_ip)
+			if (!st && !strcmp(net, PN_DEFAULT_NETWORK) && pod_ip && *pod_ip) {
 				r = row_add(p, ifn, net, pod_ip, a->gw4 || a->gw6 ? "yes" : "-");
-			else
+				if (r == 0)
+					last_row(p)->is_default = a->gw4 || a->gw6;
+			} else {
 				r = row_add(p, ifn, net, st ? "(not attached)" : "(no network status yet)", "-");
+				if (r == 0)
+					last_row(p)->state = st ? CLI_IF_NOT_ATTACHED : CLI_IF_PENDING;
+			}
 			if (r == 0 && st)
 				r = why(p, "%s (%s): planned, not attached", ifn, net);
+			if (r == 0 && st)
+				r = row_why(p, CLI_IF_NOT_ATTACHED);
 			continue;
 		}
 		status_addresses(addrs, sizeof(addrs), s, a);
 		status_route(route, sizeof(route), s, a);
 		r = row_add(p, ifn, s->name, addrs, route);
-		if (r == 0 && s->name && strcmp(s->name, net))
+		if (r == 0)
+			r = row_status(p, s);
+		if (r == 0 && s->name && strcmp(s->name, net)) {
 			r = why(p, "%s: attached to %s, planned on %s", ifn, s->name, net);
+			if (r == 0)
+				r = row_why(p, CLI_IF_MISMATCH);
+		}
 		if (r == 0 && a->n_ips && !same_addresses(a, s)) {
 			char want[CELL_MAX];
 
 			planned_addresses(want, sizeof(want), a);
 			r = why(p, "%s (%s): addresses %s, planned %s", ifn, net, addrs[0] ? addrs : "none",
 				want);
+			if (r == 0)
+				r = row_why(p, CLI_IF_MISMATCH);
 		}
-		if (r == 0 && (a->gw4 || a->gw6) != s->is_default)
+		if (r == 0 && (a->gw4 || a->gw6) != s->is_default) {
 			r = why(p, "%s (%s): default route %s", ifn, net,
 				s->is_default ? "attached, not planned" : "planned, not attached");
+			if (r == 0)
+				r = row_why(p, CLI_IF_MISMATCH);
+		}
 	}
 	for (size_t k = 0; st && k < st->n && r == 0; k++) {
 		const struct pn_netstatus *s = &st->v[k];
@@ -310,8 +378,12 @@ static int rows_from_plan(struct cli_status_pod *p, const struct pn_plan *plan,
 		status_route(route, sizeof(route), s, NULL);
 		r = row_add(p, s->interface, s->name, addrs, route);
 		if (r == 0)
+			r = row_status(p, s);
+		if (r == 0)
 			r = why(p, "%s (%s): attached, not in the plan", s->interface ? s->interface : "-",
 				s->name ? s->name : "-");
+		if (r == 0)
+			r = row_why(p, CLI_IF_UNPLANNED);
 	}
 	if (r == 0 && !st && running && plan == &p->plan_own)
 		r = why(p, "no network-status (%s): the agent has not reported this Pod's interfaces",
@@ -331,6 +403,8 @@ static int rows_from_status(struct cli_status_pod *p, const struct pn_netstatuse
 		status_addresses(addrs, sizeof(addrs), &st->v[k], NULL);
 		status_route(route, sizeof(route), &st->v[k], NULL);
 		r = row_add(p, st->v[k].interface, st->v[k].name, addrs, route);
+		if (r == 0)
+			r = row_status(p, &st->v[k]);
 	}
 	return r;
 }
@@ -419,6 +493,26 @@ static int check_request(struct cli_status_pod *p, const char *text, bool host_n
 		goto cleanup;
 	r = 0;
 	p->n_requested = reqs.n;
+	p->requested = json_array();
+	if (!p->requested) {
+		r = -ENOMEM;
+		goto cleanup;
+	}
+	for (size_t i = 0; i < reqs.n; i++) {
+		const struct pn_netreq *q = &reqs.v[i];
+		json_t *e = json_object();
+
+		if (!e || json_array_append_new(p->requested, e) < 0 ||
+		    json_object_set_new(e, "podNetworkName", q->network ? json_string(q->network)
+									: json_null()) < 0 ||
+		    (q->attachment &&
+		     json_object_set_new(e, "podNetworkAttachmentName", json_string(q->attachment)) < 0) ||
+		    json_object_set_new(e, "interfaceName", q->interface ? json_string(q->interface)
+									 : json_null()) < 0) {
+			r = -ENOMEM;
+			goto cleanup;
+		}
+	}
 	r = why_problems(p, PN_ANNOTATION_NETWORKS, &ps);
 cleanup:
 	json_decref(list);
@@ -480,7 +574,13 @@ int cli_status_pod_new_keys(const json_t *pod, const struct pn_plan_keyring *key
 	p->name = clean_dup(jstr(meta, "name") ?: "-");
 	p->uid = jstr(meta, "uid") ? clean_dup(jstr(meta, "uid")) : NULL;
 	p->phase = clean_dup(terminating ? "Terminating" : phase ? phase : "Unknown");
-	if (!p->ns || !p->name || !p->phase || (jstr(meta, "uid") && !p->uid)) {
+	p->node = jstr(json_object_get(pod, "spec"), "nodeName")
+			  ? clean_dup(jstr(json_object_get(pod, "spec"), "nodeName"))
+			  : NULL;
+	p->pod_ip = pod_ip ? clean_dup(pod_ip) : NULL;
+	p->host_network = host_network;
+	if (!p->ns || !p->name || !p->phase || (jstr(meta, "uid") && !p->uid) ||
+	    (jstr(json_object_get(pod, "spec"), "nodeName") && !p->node) || (pod_ip && !p->pod_ip)) {
 		r = -ENOMEM;
 		goto cleanup;
 	}
@@ -491,7 +591,7 @@ int cli_status_pod_new_keys(const json_t *pod, const struct pn_plan_keyring *key
 	/* Finished or going away: its interfaces are gone or going; only a
 	 * Failed Pod is worth a look. */
 	if (terminating || (phase && !strcmp(phase, "Succeeded"))) {
-		r = row_add(p, "-", "-", "(no interfaces: Pod is finished or being deleted)", "-");
+		r = placeholder_add(p, "-", "(no interfaces: Pod is finished or being deleted)");
 		goto cleanup;
 	}
 	if (!running) {
@@ -500,7 +600,7 @@ int cli_status_pod_new_keys(const json_t *pod, const struct pn_plan_keyring *key
 			goto cleanup;
 	}
 	if (host_network) {
-		r = row_add(p, "-", "host network", pod_ip, "-");
+		r = placeholder_add(p, "host network", pod_ip);
 		goto cleanup;
 	}
 	r = check_request(p, annotation(pod, PN_ANNOTATION_NETWORKS), host_network, &present);
@@ -559,10 +659,10 @@ int cli_status_pod_new_keys(const json_t *pod, const struct pn_plan_keyring *key
 		if (r == 0 && have_st)
 			r = rows_from_status(p, &st);
 		else if (r == 0)
-			r = row_add(p, "-", "-", "(no network status yet)", "-");
+			r = placeholder_add(p, "-", "(no network status yet)");
 	}
 	if (r == 0 && !p->n_rows)
-		r = row_add(p, "-", "-", "(no interfaces planned)", "-");
+		r = placeholder_add(p, "-", "(no interfaces planned)");
 cleanup:
 	pn_problems_clear(&ps);
 	pn_netstatus_clear(&st);
@@ -581,6 +681,11 @@ void cli_status_pod_free(struct cli_status_pod *p)
 	free(p->ns);
 	free(p->name);
 	free(p->uid);
+	free(p->node);
+	free(p->pod_ip);
+	json_decref(p->requested);
+	free(p->warning_reason);
+	free(p->warning_message);
 	free(p->phase);
 	free(p->status);
 	free(p->warning);
@@ -590,6 +695,8 @@ void cli_status_pod_free(struct cli_status_pod *p)
 		free(p->rows[i].network);
 		free(p->rows[i].addresses);
 		free(p->rows[i].route);
+		free(p->rows[i].mac);
+		free(p->rows[i].reason);
 	}
 	free(p->rows);
 	lines_free(p->why, p->n_why);
@@ -653,15 +760,19 @@ int cli_status_pod_events(struct cli_status_pod *p, const json_t *events)
 		}
 	}
 	free(p->warning);
+	free(p->warning_reason);
+	free(p->warning_message);
 	free(p->events_error);
-	p->warning = NULL;
+	p->warning = p->warning_reason = p->warning_message = NULL;
 	p->events_error = NULL;
 	p->warning_time = -1;
 	if (!best)
 		return 0;
 	p->warning = fmt("%s: %s", jstr(best, "reason") ?: "?", jstr(best, "message") ?: "");
+	p->warning_reason = clean_dup(jstr(best, "reason") ?: "");
+	p->warning_message = clean_dup(jstr(best, "message") ?: "");
 	p->warning_time = best_t;
-	return p->warning ? 0 : -ENOMEM;
+	return p->warning && p->warning_reason && p->warning_message ? 0 : -ENOMEM;
 }
 
 int cli_status_pod_events_error(struct cli_status_pod *p, const char *why_text)
@@ -691,11 +802,17 @@ void cli_status_age(char *buf, size_t len, time_t now, time_t then)
 		snprintf(buf, len, "%lldd ago", d / 86400);
 }
 
-enum { C_NS, C_POD, C_PHASE, C_IF, C_NET, C_ADDR, C_ROUTE, C_N };
+enum { C_NS, C_POD, C_PHASE, C_NODE, C_IF, C_NET, C_ADDR, C_ROUTE, C_MAC, C_STATE, C_N };
 
 static const char *const HEAD[C_N] = {
-	"NAMESPACE", "POD", "PHASE", "INTERFACE", "NETWORK", "ADDRESSES", "DEFAULT ROUTE",
+	"NAMESPACE", "POD", "PHASE", "NODE", "INTERFACE", "NETWORK", "ADDRESSES", "DEFAULT ROUTE",
+	"MAC", "STATE",
 };
+
+/* The columns of each text format, in order. */
+static const int COLS_TABLE[] = { C_NS, C_POD, C_PHASE, C_IF, C_NET, C_ADDR, C_ROUTE, -1 };
+static const int COLS_WIDE[] = { C_NS, C_POD, C_PHASE, C_NODE, C_IF, C_NET, C_ADDR, C_ROUTE,
+				 C_MAC, C_STATE, -1 };
 
 static void row_cells(const struct cli_status_pod *p, size_t i, const char *cell[C_N])
 {
@@ -704,28 +821,34 @@ static void row_cells(const struct cli_status_pod *p, size_t i, const char *cell
 	cell[C_NS] = i ? "" : p->ns;
 	cell[C_POD] = i ? "" : p->name;
 	cell[C_PHASE] = i ? "" : p->phase;
+	cell[C_NODE] = i ? "" : p->node ? p->node : "<none>";
 	cell[C_IF] = r->interface;
 	cell[C_NET] = r->network;
 	cell[C_ADDR] = r->addresses;
 	cell[C_ROUTE] = r->route;
+	cell[C_MAC] = r->mac ? r->mac : "-";
+	cell[C_STATE] = r->placeholder ? "-" : r->state;
 }
 
-static void put_row(FILE *out, const char *const cell[C_N], const size_t w[C_N])
+static void put_row(FILE *out, const int *cols, const char *const cell[C_N], const size_t w[C_N])
 {
-	size_t last = C_N - 1;
+	size_t n = 0, last;
 
-	while (last > 0 && !cell[last][0])
+	while (cols[n] >= 0)
+		n++;
+	last = n - 1;
+	while (last > 0 && !cell[cols[last]][0])
 		last--;
 	for (size_t c = 0; c <= last; c++) {
 		if (c < last)
-			fprintf(out, "%-*s  ", (int)w[c], cell[c]);
+			fprintf(out, "%-*s  ", (int)w[cols[c]], cell[cols[c]]);
 		else
-			fprintf(out, "%s\n", cell[c]);
+			fprintf(out, "%s\n", cell[cols[c]]);
 	}
 }
 
-int cli_status_write(FILE *out, struct cli_status_pod *const *pods, size_t n, time_t now,
-		     bool details_when_wrong)
+static int write_text(FILE *out, struct cli_status_pod *const *pods, size_t n, time_t now,
+		      bool details_when_wrong, const int *cols)
 {
 	size_t w[C_N];
 	const char *cell[C_N];
@@ -740,13 +863,13 @@ int cli_status_write(FILE *out, struct cli_status_pod *const *pods, size_t n, ti
 					w[c] = strlen(cell[c]);
 		}
 	}
-	put_row(out, HEAD, w);
+	put_row(out, cols, HEAD, w);
 	for (size_t k = 0; k < n; k++) {
 		const struct cli_status_pod *p = pods[k];
 
 		for (size_t i = 0; i < p->n_rows; i++) {
 			row_cells(p, i, cell);
-			put_row(out, cell, w);
+			put_row(out, cols, cell, w);
 		}
 		if (!p->wrong || !details_when_wrong)
 			continue;
@@ -767,6 +890,162 @@ int cli_status_write(FILE *out, struct cli_status_pod *const *pods, size_t n, ti
 		}
 	}
 	return ferror(out) ? -EIO : 0;
+}
+
+int cli_status_write(FILE *out, struct cli_status_pod *const *pods, size_t n, time_t now,
+		     bool details_when_wrong)
+{
+	return write_text(out, pods, n, now, details_when_wrong, COLS_TABLE);
+}
+
+/* ---- machine output ------------------------------------------------------ */
+
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+/* A comma-separated cell as a JSON array of strings. */
+static json_t *split_list(const char *s)
+{
+	json_t *a = json_array();
+
+	while (a && s && *s) {
+		size_t n = strcspn(s, ",");
+
+		if (json_array_append_new(a, json_stringn(s, n)) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+		s += n + (s[n] == ',');
+	}
+	return a;
+}
+
+static json_t *interface_json(const struct cli_status_row *r)
+{
+	bool attached = strcmp(r->state, CLI_IF_NOT_ATTACHED) && strcmp(r->state, CLI_IF_PENDING);
+	const char *gws = !strncmp(r->route, "via ", 4) ? r->route + 4 : NULL;
+
+	return json_pack("{s:s, s:o, s:o, s:o, s:b, s:o, s:s, s:o}",
+			 "interface", r->interface,
+			 "network", strcmp(r->network, "-") ? json_string(r->network) : json_null(),
+			 "addresses", attached && strcmp(r->addresses, "-") ? split_list(r->addresses)
+									 : json_array(),
+			 "mac", str_or_null(r->mac),
+			 "default", r->is_default,
+			 "gateways", split_list(gws),
+			 "state", r->state,
+			 "reason", str_or_null(r->reason));
+}
+
+static json_t *lines_json(char *const *v, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < n; i++)
+		if (json_array_append_new(a, json_string(v[i])) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+static json_t *warning_json(const struct cli_status_pod *p)
+{
+	char when[32] = "";
+	struct tm tm;
+
+	if (!p->warning)
+		return json_null();
+	if (p->warning_time >= 0 && gmtime_r(&p->warning_time, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_pack("{s:s, s:s, s:o}", "reason", p->warning_reason ? p->warning_reason : "",
+			 "message", p->warning_message ? p->warning_message : "", "time",
+			 when[0] ? json_string(when) : json_null());
+}
+
+static json_t *pod_json(const struct cli_status_pod *p)
+{
+	json_t *ifs = json_array(), *o;
+
+	for (size_t i = 0; ifs && i < p->n_rows; i++) {
+		if (p->rows[i].placeholder)
+			continue;
+		if (json_array_append_new(ifs, interface_json(&p->rows[i])) < 0) {
+			json_decref(ifs);
+			return NULL;
+		}
+	}
+	if (!ifs)
+		return NULL;
+	o = json_pack("{s:s, s:s, s:o, s:o, s:s, s:o, s:b, s:b, s:o, s:o, s:o, s:o, s:s, s:o, s:o}",
+		      "namespace", p->ns,
+		      "name", p->name,
+		      "uid", str_or_null(p->uid),
+		      "node", str_or_null(p->node),
+		      "phase", p->phase,
+		      "podIP", str_or_null(p->pod_ip),
+		      "hostNetwork", p->host_network,
+		      "ok", !p->wrong,
+		      "requestedNetworks", p->requested ? json_incref(p->requested) : json_array(),
+		      "interfaces", ifs,
+		      "problems", lines_json(p->why, p->n_why),
+		      "plan", lines_json(p->plan, p->n_plan),
+		      "status", p->status ? p->status : "",
+		      "lastWarning", warning_json(p),
+		      "eventsError", str_or_null(p->events_error));
+	return o;
+}
+
+json_t *cli_status_json(struct cli_status_pod *const *pods, size_t n)
+{
+	json_t *items = json_array(), *list;
+
+	for (size_t k = 0; items && k < n; k++)
+		if (json_array_append_new(items, pod_json(pods[k])) < 0) {
+			json_decref(items);
+			return NULL;
+		}
+	if (!items)
+		return NULL;
+	list = json_pack("{s:s, s:s, s:o}", "apiVersion", "podnet.dev/v1alpha1", "kind",
+			 "PodNetworkStatusList", "items", items);
+	return list;
+}
+
+int cli_status_format_parse(const char *s, enum cli_status_format *out)
+{
+	static const char *const names[] = { "table", "wide", "json", "yaml" };
+
+	for (size_t i = 0; s && i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(s, names[i])) {
+			*out = (enum cli_status_format)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+int cli_status_print(FILE *out, struct cli_status_pod *const *pods, size_t n, time_t now,
+		     enum cli_status_format format)
+{
+	json_t *j;
+	int r = 0;
+
+	if (format == CLI_STATUS_TABLE || format == CLI_STATUS_WIDE)
+		return write_text(out, pods, n, now, true,
+				  format == CLI_STATUS_WIDE ? COLS_WIDE : COLS_TABLE);
+	j = cli_status_json(pods, n);
+	if (!j)
+		return -ENOMEM;
+	if (format == CLI_STATUS_JSON) {
+		if (json_dumpf(j, out, JSON_INDENT(2)) < 0 || fputc('\n', out) == EOF)
+			r = -EIO;
+	} else if (cli_yaml_write(out, j, 0) < 0) {
+		r = -EIO;
+	}
+	json_decref(j);
+	return r == 0 && ferror(out) ? -EIO : r;
 }
 
 static int by_ns_name(const void *a, const void *b)

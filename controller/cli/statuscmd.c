@@ -15,10 +15,11 @@
 #include "kube/config.h"
 #include "kube/ops.h"
 #include "pn/plan_sign.h"
+#include "pn/selector_text.h"
 
 #define EXIT_WRONG 1
 #define EXIT_USAGE 2
-#define PATH_MAX_LEN 2048
+#define PATH_MAX_LEN 16384 /* a path with a label selector of PN_SELECTOR_TEXT_MAX, escaped */
 #define LIST_PAGE "500"
 #define MAX_PODS 100000
 
@@ -29,6 +30,8 @@ struct status_run {
 	size_t n, cap;
 	struct pn_plan_keyring keys;
 	bool have_keys; /* the ConfigMap of public keys could be read */
+	struct pn_label_selector *sel; /* -l, NULL when not given */
+	char sel_text[PN_SELECTOR_TEXT_MAX + 1]; /* its canonical text ("" for none) */
 };
 
 /* Prints why a request failed; returns EXIT_USAGE. */
@@ -103,6 +106,8 @@ static int list_pods(struct status_run *s, const char *ns)
 		r = pn_kube_path(path, sizeof(path), &pn_kube_res_pods, ns, NULL, NULL);
 		if (r >= 0)
 			r = pn_kube_query_add(path, sizeof(path), "limit", LIST_PAGE);
+		if (r >= 0 && s->sel_text[0])
+			r = pn_kube_query_add(path, sizeof(path), "labelSelector", s->sel_text);
 		if (r >= 0 && cont[0])
 			r = pn_kube_query_add(path, sizeof(path), "continue", cont);
 		if (r < 0) {
@@ -115,6 +120,11 @@ static int list_pods(struct status_run *s, const char *ns)
 			return request_failed(s, "listing Pods", r, &st);
 		}
 		json_array_foreach(json_object_get(body, "items"), i, item) {
+			/* the API server selected already; checked again here so
+			 * that what is shown is what -l says, whatever answered */
+			if (!pn_label_selector_matches(
+				    s->sel, json_object_get(json_object_get(item, "metadata"), "labels")))
+				continue;
 			r = add_pod(s, item);
 			if (r < 0) {
 				json_decref(body);
@@ -188,8 +198,9 @@ static void pod_events(struct status_run *s, struct cli_status_pod *p)
 static void usage_status(FILE *f, const char *prog)
 {
 	fprintf(f,
-		"usage: %s status [--kubeconfig FILE] [--context NAME] [-n NAMESPACE | -A] [POD]\n",
-		prog);
+		"usage: %s status [--kubeconfig FILE] [--context NAME] [-n NAMESPACE | -A]\n"
+		"       %*s        [-o table|wide|json|yaml] [-l SELECTOR] [POD]\n",
+		prog, (int)strlen(prog), "");
 }
 
 static void help_status(const char *prog)
@@ -232,10 +243,45 @@ static void help_status(const char *prog)
 	       "  --context NAME     kubeconfig context (default: current-context)\n"
 	       "  -n, --namespace NS namespace (default: the context's, else \"default\")\n"
 	       "  -A, --all-namespaces  every namespace\n"
+	       "  -o, --output FORMAT   table (the default), wide, json or yaml\n"
+	       "  -l, --selector SELECTOR  only the Pods whose labels match, as kubectl's\n"
+	       "                     -l: k=v, k==v, k!=v, k in (a,b), k notin (a,b), k, !k,\n"
+	       "                     joined by \",\" (all must hold); not with a POD\n"
+	       "\n"
+	       "-o wide adds NODE (spec.nodeName), MAC and STATE to the table. STATE is,\n"
+	       "per interface: Attached; Mismatch (attached otherwise than planned);\n"
+	       "NotAttached (planned, missing from the network-status); Pending (planned,\n"
+	       "no network-status yet); Unplanned (attached, not in the plan).\n"
+	       "\n"
+	       "-o json and -o yaml print one object (no Pods: an empty items list):\n"
+	       "  apiVersion: podnet.dev/v1alpha1\n"
+	       "  kind: PodNetworkStatusList\n"
+	       "  items:                    one per Pod, sorted by namespace and name\n"
+	       "  - namespace, name, uid, node, phase, podIP   (uid, node, podIP may be null)\n"
+	       "    hostNetwork: bool\n"
+	       "    ok: bool                false when the Pod is wrong (see below)\n"
+	       "    requestedNetworks: [{podNetworkName, interfaceName}]  (podnet.dev/networks;\n"
+	       "                            podNetworkAttachmentName when the entry has one)\n"
+	       "    interfaces:             [] for host-network, finished or deleted Pods\n"
+	       "    - interface, network    (network null when unknown)\n"
+	       "      addresses: [string]   attached addresses, planned prefix length kept\n"
+	       "      mac: string or null\n"
+	       "      default: bool         holds the default route\n"
+	       "      gateways: [string]\n"
+	       "      state: Attached | Mismatch | NotAttached | Pending | Unplanned\n"
+	       "      reason: string or null  why it is not as planned\n"
+	       "    problems: [string]      the \"problem:\" lines of the table\n"
+	       "    plan: [string]          the \"plan:\" lines\n"
+	       "    status: string          the \"status:\" line\n"
+	       "    lastWarning: {reason, message, time} or null  (read for wrong Pods only)\n"
+	       "    eventsError: string or null  why the Events could not be read\n"
+	       "Fields may be added in later versions; none is removed or changes meaning\n"
+	       "within podnet.dev/v1alpha1.\n"
 	       "\n"
 	       "Exit status: 0 when every Pod shown is fine (also when there is none),\n"
-	       "1 when at least one Pod is wrong, 2 on a usage error, a kubeconfig or\n"
-	       "connection problem, a refused request, or a POD that does not exist.\n");
+	       "1 when at least one Pod is wrong (in every format), 2 on a usage error\n"
+	       "(a bad -o or -l among them), a kubeconfig or connection problem, a\n"
+	       "refused request, or a POD that does not exist.\n");
 }
 
 int cli_cmd_status(int argc, char **argv, const char *prog)
@@ -245,10 +291,13 @@ int cli_cmd_status(int argc, char **argv, const char *prog)
 		{ "context", required_argument, NULL, 'c' },
 		{ "namespace", required_argument, NULL, 'n' },
 		{ "all-namespaces", no_argument, NULL, 'A' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "selector", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *kubeconfig = NULL, *context = NULL, *ns = NULL, *pod = NULL;
+	const char *kubeconfig = NULL, *context = NULL, *ns = NULL, *pod = NULL, *selector = NULL;
+	enum cli_status_format format = CLI_STATUS_TABLE;
 	struct pn_kube_client_opts co = {
 		.max_retries = 1, .timeout_ms = 20000, .connect_timeout_ms = 5000,
 		.user_agent = "podnetctl/0.1",
@@ -260,7 +309,7 @@ int cli_cmd_status(int argc, char **argv, const char *prog)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":n:Ah", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":n:Aho:l:", longs, NULL)) != -1) {
 		switch (c) {
 		case 'k':
 			kubeconfig = optarg;
@@ -273,6 +322,17 @@ int cli_cmd_status(int argc, char **argv, const char *prog)
 			break;
 		case 'A':
 			all = true;
+			break;
+		case 'o':
+			if (cli_status_format_parse(optarg, &format) < 0) {
+				fprintf(stderr,
+					"podnetctl: status: -o (--output) \"%s\": must be table, wide, "
+					"json or yaml\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'l':
+			selector = optarg;
 			break;
 		case 'h':
 			help_status(prog);
@@ -303,6 +363,23 @@ int cli_cmd_status(int argc, char **argv, const char *prog)
 		fprintf(stderr, "podnetctl: status: empty POD name\n");
 		return EXIT_USAGE;
 	}
+	if (selector && pod) {
+		fprintf(stderr, "podnetctl: status: -l (--selector) selects among the Pods of -n or "
+				"-A: it does not go with a POD name\n");
+		usage_status(stderr, prog);
+		return EXIT_USAGE;
+	}
+	if (selector) {
+		r = pn_label_selector_parse(selector, &s.sel, err, sizeof(err));
+		if (r == 0 && pn_label_selector_format(s.sel, s.sel_text, sizeof(s.sel_text)) < 0)
+			r = -ENOSPC;
+		if (r < 0) {
+			fprintf(stderr, "podnetctl: status: -l (--selector) \"%.200s%s\": %s\n", selector,
+				strlen(selector) > 200 ? "..." : "",
+				r == -EINVAL ? err : strerror(-r));
+			goto cleanup;
+		}
+	}
 	r = pn_kube_config_resolve(PN_KUBE_CONFIG_CLI, kubeconfig, context, &s.cfg, NULL, 0,
 				   err, sizeof(err));
 	if (r < 0) {
@@ -321,11 +398,13 @@ int cli_cmd_status(int argc, char **argv, const char *prog)
 	rc = pod ? get_pod(&s, ns, pod) : list_pods(&s, all ? NULL : ns);
 	if (rc)
 		goto cleanup;
-	if (!s.n) {
+	if (!s.n && (format == CLI_STATUS_TABLE || format == CLI_STATUS_WIDE)) {
 		if (all)
-			fprintf(stderr, "No Pods found.\n");
+			fprintf(stderr, "No Pods found%s%s.\n", s.sel_text[0] ? " matching " : "",
+				s.sel_text);
 		else
-			fprintf(stderr, "No Pods found in namespace %s.\n", ns);
+			fprintf(stderr, "No Pods found in namespace %s%s%s.\n", ns,
+				s.sel_text[0] ? " matching " : "", s.sel_text);
 		goto cleanup;
 	}
 	cli_status_sort(s.pods, s.n);
@@ -335,8 +414,11 @@ int cli_cmd_status(int argc, char **argv, const char *prog)
 		wrong = true;
 		pod_events(&s, s.pods[i]);
 	}
-	if (cli_status_write(stdout, s.pods, s.n, time(NULL), true) < 0 || fflush(stdout) != 0) {
-		fprintf(stderr, "podnetctl: writing the table: %s\n", strerror(EIO));
+	r = cli_status_print(stdout, s.pods, s.n, time(NULL), format);
+	if (r == 0 && fflush(stdout) != 0)
+		r = -EIO;
+	if (r < 0) {
+		fprintf(stderr, "podnetctl: writing the output: %s\n", strerror(-r));
 		rc = EXIT_USAGE;
 		goto cleanup;
 	}
@@ -348,5 +430,6 @@ cleanup:
 	pn_kube_client_free(s.c);
 	pn_kube_config_free(s.cfg);
 	pn_plan_keyring_clear(&s.keys);
+	pn_label_selector_free(s.sel);
 	return rc;
 }

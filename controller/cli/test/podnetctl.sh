@@ -243,6 +243,28 @@ run "status two PODs" 2 "$bin" status a b
 has_err "at most one POD"
 run "status unknown option" 2 "$bin" status --frob
 has_err "unknown option --frob"
+# -o and -l are checked before anything is read: exit 2 naming the flag
+run "status -o unknown" 2 "$bin" status -o xml --kubeconfig "$tmp/none"
+has_err 'podnetctl: status: -o (--output) "xml": must be table, wide, json or yaml'
+run "status --output= empty" 2 "$bin" status --output= --kubeconfig "$tmp/none"
+has_err 'podnetctl: status: -o (--output) "": must be table, wide, json or yaml'
+run "status -l syntax" 2 "$bin" status -l 'app in upf' --kubeconfig "$tmp/none"
+has_err 'podnetctl: status: -l (--selector) "app in upf": at character 8: expected "(" after "in", found "upf"'
+run "status -l bad key" 2 "$bin" status --selector 'a=b,-x' --kubeconfig "$tmp/none"
+has_err 'podnetctl: status: -l (--selector) "a=b,-x": at character 5: "-x" is not a label key'
+run "status -l trailing comma" 2 "$bin" status -l 'a=b,' --kubeconfig "$tmp/none"
+has_err 'at character 5: expected a requirement after ","'
+run "status -l numeric" 2 "$bin" status -l 'gen>1' --kubeconfig "$tmp/none"
+has_err 'the numeric operators "<" and ">" are not supported'
+run "status -l with a POD" 2 "$bin" status -l app=upf upf-0
+has_err 'podnetctl: status: -l (--selector) selects among the Pods of -n or -A: it does not go with a POD name'
+run "status -o without a value" 2 "$bin" status -o
+has_err 'option -o needs a value'
+# valid ones get as far as the kubeconfig
+run "status good -o and -l" 2 "$bin" status -o yaml -l 'app=upf,tier in (core,edge),!canary' --kubeconfig "$tmp/none"
+has_err "podnetctl: kubeconfig: "
+run "status help documents -o json" 0 "$bin" status --help
+has "  kind: PodNetworkStatusList"
 run "status missing kubeconfig" 2 "$bin" status --kubeconfig "$tmp/none"
 has_err "podnetctl: kubeconfig: $tmp/none: No such file or directory"
 cat >"$tmp/kc-down" <<'EOK'

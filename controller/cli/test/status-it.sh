@@ -210,6 +210,90 @@ k -n "$ns" annotate --overwrite pod upf-1 \
 run "status__fixed_pod" 0 "$ctl" status -n "$ns" upf-1
 has "                           stor0      storage    192.168.50.20/24  -"
 
+# ---- -o wide, json, yaml --------------------------------------------------------
+# (upf-0, upf-1 and plain-0 fine now, noplan-0 Pending without a plan)
+Y2J=$BUILD/test/yaml2json
+cat >"$logdir/upf-0.wide" <<EOF
+NAMESPACE  POD    PHASE    NODE            INTERFACE  NETWORK    ADDRESSES         DEFAULT ROUTE   MAC                STATE
+pn-status  upf-0  Running  $node  eth0       default    10.244.1.7        via 10.244.1.1  0a:58:0a:f4:01:07  Attached
+                                           sig0       signaling  172.16.10.50/24   -               -                  Attached
+                                           data0      data       10.20.0.10/24     -               -                  Attached
+                                           stor0      storage    192.168.50.20/24  -               -                  Attached
+EOF
+run "output__wide" 0 "$ctl" status -n "$ns" -o wide upf-0
+same "$logdir/upf-0.wide" "status -o wide upf-0"
+run "output__table_is_the_default" 0 "$ctl" status -n "$ns" --output table upf-0
+same "$logdir/upf-0.expected" "status -o table upf-0"
+# jqok NAME FILTER: jq -e FILTER holds on the last stdout
+jqok() {
+	if jq -e "$2" "$out" >/dev/null 2>"$logdir/jqerr"; then ok "$1"; else
+		nok "$1: jq -e '$2' fails"
+		sed 's/^/     | /' "$logdir/jqerr" "$out" | head -n 40
+	fi
+}
+run "output__json" 0 "$ctl" status -n "$ns" -o json upf-0
+jqok "json__list" '.apiVersion == "podnet.dev/v1alpha1" and .kind == "PodNetworkStatusList" and (.items | length) == 1'
+jqok "json__pod" ".items[0] | .namespace == \"$ns\" and .name == \"upf-0\" and .node == \"$node\" and .phase == \"Running\" and .ok == true and .podIP == \"10.244.1.7\" and .hostNetwork == false and .uid == \"$(k -n "$ns" get pod upf-0 -o 'jsonpath={.metadata.uid}')\""
+jqok "json__requested" '[.items[0].requestedNetworks[] | [.podNetworkName, .interfaceName]] == [["default", null], ["signaling", "sig0"], ["data", "data0"], ["storage", "stor0"]]'
+jqok "json__interfaces" '[.items[0].interfaces[] | [.interface, .network, (.addresses | join(",")), .state]] == [["eth0", "default", "10.244.1.7", "Attached"], ["sig0", "signaling", "172.16.10.50/24", "Attached"], ["data0", "data", "10.20.0.10/24", "Attached"], ["stor0", "storage", "192.168.50.20/24", "Attached"]]'
+jqok "json__eth0" '.items[0].interfaces[0] | .mac == "0a:58:0a:f4:01:07" and .default == true and .gateways == ["10.244.1.1"] and .reason == null'
+jqok "json__fine_pod_no_problems" '.items[0].problems == [] and .items[0].lastWarning == null'
+jq -cS . "$out" >"$logdir/upf-0.json"
+run "output__yaml" 0 "$ctl" status -n "$ns" -o yaml upf-0
+has "apiVersion: podnet.dev/v1alpha1"
+has "kind: PodNetworkStatusList"
+has "  - namespace: pn-status"
+has "      - interface: sig0"
+"$Y2J" <"$out" >"$logdir/upf-0.yaml.json" || nok "yaml__parses"
+check "yaml__same_as_json" cmp -s "$logdir/upf-0.yaml.json" "$logdir/upf-0.json"
+
+# ---- -l: the same Pods as kubectl -l -------------------------------------------
+k -n "$ns" label pod upf-0 upf-1 app=upf tier=core >/dev/null || nok "label upf"
+k -n "$ns" label pod plain-0 app=plain tier=edge >/dev/null || nok "label plain-0"
+k -n "$ns" label pod upf-1 canary=yes >/dev/null || nok "label upf-1"
+# sel NAME WANT_RC SELECTOR: status -l SELECTOR lists the Pods kubectl -l does
+sel() {
+	run "selector__$1" "$2" "$ctl" status -n "$ns" -l "$3"
+	got=$(grep -oE '^pn-status +[a-z0-9-]+' "$out" | awk '{print $2}' | tr '\n' ' ')
+	want=$(k -n "$ns" get pods -l "$3" -o name | sed 's|^pod/||' | sort | tr '\n' ' ')
+	if [ -n "$want" ] && [ "$got" = "$want" ]; then ok "selector__$1: -l '$3' lists $got"; else
+		nok "selector__$1: -l '$3' lists '$got', kubectl lists '$want'"
+	fi
+}
+sel equality 0 app=upf
+sel double_equals 0 'app==upf'
+sel inequality 1 'app!=upf'
+sel in 0 'app in (upf, plain)'
+sel notin 1 'tier notin (core)'
+sel exists 0 app
+sel not_exists 1 '!app'
+sel and 0 'app=upf,!canary'
+sel and_set 0 'tier in (core,edge),canary notin (yes)'
+run "selector__matches_none" 0 "$ctl" status -n "$ns" -l app=nothere
+check "selector__matches_none__no_table" test ! -s "$out"
+has_err "No Pods found in namespace pn-status matching app=nothere."
+run "selector__matches_none_json" 0 "$ctl" status -n "$ns" -l app=nothere -o json
+jqok "selector__matches_none_json__empty_items" '.kind == "PodNetworkStatusList" and .items == []'
+run "selector__matches_none_yaml" 0 "$ctl" status -n "$ns" -l 'app in (x,y)' -o yaml
+has "items: []"
+run "selector__all_namespaces" 0 "$ctl" status -A -l 'app=upf,tier=core'
+check "selector__all_namespaces__two_pods" sh -c "[ \$(grep -cE '^pn-status +upf-[01] ' '$out') = 2 ] && [ \$(grep -cE '^[a-z]' '$out') = 2 ]"
+run "selector__wrong_pod_json" 1 "$ctl" status -n "$ns" -l '!app' -o json
+jqok "selector__wrong_pod_json__fields" '(.items | map(.name)) == ["noplan-0"] and .items[0].ok == false and (.items[0].problems | index("Pod is Pending, not Running")) != null and .items[0].interfaces == [] and .items[0].lastWarning == null and .items[0].eventsError == null'
+run "selector__yaml" 0 "$ctl" status -n "$ns" -l app=upf -o yaml
+if "$Y2J" <"$out" | jq -e '[.items[].name] == ["upf-0", "upf-1"] and all(.items[]; .ok)' >/dev/null; then
+	ok "selector__yaml__two_fine_pods"
+else
+	nok "selector__yaml__two_fine_pods"
+fi
+run "selector__bad" 2 "$ctl" status -n "$ns" -l 'app in upf'
+has_err 'podnetctl: status: -l (--selector) "app in upf": at character 8: expected "(" after "in", found "upf"'
+check "selector__bad__no_output" test ! -s "$out"
+run "output__bad" 2 "$ctl" status -n "$ns" -o jsonpath
+has_err 'podnetctl: status: -o (--output) "jsonpath": must be table, wide, json or yaml'
+run "kubectl_podnet__json" 0 env PATH="$BUILD/bin:$PATH" KUBECONFIG="$KUBECONFIG" "$KUBECTL" podnet status -n "$ns" -l app=upf -o json
+jqok "kubectl_podnet__json__two_pods" '[.items[].name] == ["upf-0", "upf-1"]'
+
 # ---- plans podnet-controller did not write ----------------------------------------
 # network-status matching the plan (as if an agent had attached it): the
 # plan's signature alone makes the Pod wrong.

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <yaml.h>
 
 #include "cli/cli.h"
 #include "pn/plan_sign.h"
@@ -495,6 +496,408 @@ static void unit__status__plan_signature__unsigned_or_forged_wrong(void **state)
 	pn_plan_key_free(evil);
 }
 
+/* ---- output formats ------------------------------------------------------- */
+
+static char *render_fmt(struct cli_status_pod **pods, size_t n, enum cli_status_format fmt)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	cli_status_sort(pods, n);
+	assert_int_equal(cli_status_print(f, pods, n, NOW, fmt), 0);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+/* Three Pods: fine (upf-0), missing stor0 with a Warning (upf-1), one
+ * attached otherwise than planned (upf-2) and one waiting for a plan. */
+static size_t sample_pods(struct cli_status_pod **v)
+{
+	json_t *ev;
+
+	v[0] = build(pod("demo", "upf-1", "Running", "10.244.1.8", NETS_UPF, PLAN_UPF, ST_UPF_NO_STOR));
+	v[1] = build(pod("demo", "upf-0", "Running", "10.244.1.7", NETS_UPF, PLAN_UPF, ST_UPF));
+	v[2] = build(pod("demo", "upf-2", "Running", "10.244.1.9", NETS_UPF, PLAN_UPF,
+			 "[{\"name\":\"default\",\"interface\":\"eth0\",\"ips\":[\"10.244.1.9\",\"fd00::9\"],"
+			 "\"default\":true,\"gateway\":[\"10.244.1.1\",\"fd00::1\"]},"
+			 "{\"name\":\"signaling\",\"interface\":\"sig0\",\"ips\":[\"172.16.10.51\"],"
+			 "\"mac\":\"02:00:00:00:00:51\"},"
+			 "{\"name\":\"data\",\"interface\":\"data0\",\"ips\":[\"10.20.0.10\"]},"
+			 "{\"name\":\"storage\",\"interface\":\"stor0\",\"ips\":[\"192.168.50.20\"]},"
+			 "{\"name\":\"media\",\"interface\":\"net9\",\"ips\":[\"10.99.0.2\"]}]"));
+	v[3] = build(pod("demo", "noplan", "Pending", NULL, NETS_UPF, NULL, NULL));
+	ev = json_loads("[{\"type\":\"Warning\",\"reason\":\"FailedAttach\",\"message\":\"stor0: no parent\","
+			"\"involvedObject\":{\"kind\":\"Pod\",\"name\":\"upf-1\",\"uid\":\"uid-1\"},"
+			"\"lastTimestamp\":\"2027-01-15T07:59:48Z\"}]", 0, NULL);
+	assert_int_equal(cli_status_pod_events(v[0], ev), 0);
+	json_decref(ev);
+	assert_int_equal(cli_status_pod_events_error(v[2], "events is forbidden"), 0);
+	return 4;
+}
+
+static void free_pods(struct cli_status_pod **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		cli_status_pod_free(v[i]);
+}
+
+static void unit__status__format_names(void **state)
+{
+	enum cli_status_format f;
+
+	(void)state;
+	assert_int_equal(cli_status_format_parse("table", &f), 0);
+	assert_int_equal(f, CLI_STATUS_TABLE);
+	assert_int_equal(cli_status_format_parse("wide", &f), 0);
+	assert_int_equal(f, CLI_STATUS_WIDE);
+	assert_int_equal(cli_status_format_parse("json", &f), 0);
+	assert_int_equal(f, CLI_STATUS_JSON);
+	assert_int_equal(cli_status_format_parse("yaml", &f), 0);
+	assert_int_equal(f, CLI_STATUS_YAML);
+	assert_int_equal(cli_status_format_parse("JSON", &f), -EINVAL);
+	assert_int_equal(cli_status_format_parse("", &f), -EINVAL);
+	assert_int_equal(cli_status_format_parse("jsonpath", &f), -EINVAL);
+	assert_int_equal(cli_status_format_parse(NULL, &f), -EINVAL);
+}
+
+static void unit__status__wide__node_mac_state(void **state)
+{
+	struct cli_status_pod *v[4];
+	size_t n = sample_pods(v);
+	char *out, *table;
+
+	(void)state;
+	out = render_fmt(v, 2, CLI_STATUS_WIDE); /* upf-0, upf-1 */
+	assert_text(out,
+		    "NAMESPACE  POD    PHASE    NODE    INTERFACE  NETWORK    ADDRESSES         DEFAULT ROUTE   MAC                STATE\n"
+		    "demo       upf-0  Running  node-1  eth0       default    10.244.1.7        via 10.244.1.1  0a:58:0a:f4:01:07  Attached\n"
+		    "                                   sig0       signaling  172.16.10.50/24   -               -                  Attached\n"
+		    "                                   data0      data       10.20.0.10/24     -               -                  Attached\n"
+		    "                                   stor0      storage    192.168.50.20/24  -               -                  Attached\n"
+		    "demo       upf-1  Running  node-1  eth0       default    10.244.1.8        via 10.244.1.1  -                  Attached\n"
+		    "                                   sig0       signaling  172.16.10.50/24   -               -                  Attached\n"
+		    "                                   data0      data       10.20.0.10/24     -               -                  Attached\n"
+		    "                                   stor0      storage    (not attached)    -               -                  NotAttached\n"
+		    "  problem: stor0 (storage): planned, not attached\n"
+		    "  plan: eth0 (default): addresses from the node's primary network, default route\n"
+		    "  plan: sig0 (signaling): 172.16.10.50/24\n"
+		    "  plan: data0 (data): 10.20.0.10/24\n"
+		    "  plan: stor0 (storage): 192.168.50.20/24\n"
+		    "  status: Running\n"
+		    "  last warning: 12s ago FailedAttach: stor0: no parent\n");
+	/* -o table is the table of cli_status_write */
+	table = render_fmt(v, 2, CLI_STATUS_TABLE);
+	free(out);
+	out = render(v, 2);
+	assert_text(table, out);
+	free(out);
+	free(table);
+	free_pods(v, n);
+}
+
+static const json_t *at(const json_t *j, const char *path)
+{
+	/* "items.1.interfaces.0.state": object keys and array indexes */
+	char buf[256], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *t = strtok_r(buf, ".", &save); t && j; t = strtok_r(NULL, ".", &save))
+		j = json_is_array(j) ? json_array_get(j, strtoul(t, NULL, 10)) : json_object_get(j, t);
+	if (!j)
+		fail_msg("no %s", path);
+	return j;
+}
+
+static void is_str(const json_t *root, const char *path, const char *want)
+{
+	const json_t *j = at(root, path);
+
+	if (!json_is_string(j) || strcmp(json_string_value(j), want))
+		fail_msg("%s: want \"%s\", got %s", path, want,
+			 json_is_string(j) ? json_string_value(j) : "(not a string)");
+}
+
+static void is_null(const json_t *root, const char *path)
+{
+	if (!json_is_null(at(root, path)))
+		fail_msg("%s: want null", path);
+}
+
+static void is_strs(const json_t *root, const char *path, const char *want)
+{
+	const json_t *a = at(root, path), *e;
+	char got[512] = "";
+	size_t i;
+
+	assert_true(json_is_array(a));
+	json_array_foreach (a, i, e) {
+		assert_true(json_is_string(e));
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s", i ? "," : "",
+			 json_string_value(e));
+	}
+	if (strcmp(got, want))
+		fail_msg("%s: want [%s], got [%s]", path, want, got);
+}
+
+/* The documented schema, checked on a parsed list of the sample Pods. */
+static void check_schema(const json_t *l)
+{
+	static const char *const pod_keys[] = {
+		"namespace", "name", "uid", "node", "phase", "podIP", "hostNetwork", "ok",
+		"requestedNetworks", "interfaces", "problems", "plan", "status", "lastWarning",
+		"eventsError", NULL,
+	};
+	static const char *const if_keys[] = { "interface", "network", "addresses", "mac", "default",
+					       "gateways", "state", "reason", NULL };
+	const json_t *items = at(l, "items"), *it, *ifc;
+	size_t i, k;
+
+	is_str(l, "apiVersion", "podnet.dev/v1alpha1");
+	is_str(l, "kind", "PodNetworkStatusList");
+	assert_int_equal(json_object_size(l), 3);
+	assert_int_equal(json_array_size(items), 4);
+	json_array_foreach (items, i, it) {
+		for (k = 0; pod_keys[k]; k++)
+			if (!json_object_get(it, pod_keys[k]))
+				fail_msg("items[%zu] lacks %s", i, pod_keys[k]);
+		assert_int_equal(json_object_size(it), k);
+		json_array_foreach (json_object_get(it, "interfaces"), k, ifc) {
+			size_t m;
+
+			for (m = 0; if_keys[m]; m++)
+				if (!json_object_get(ifc, if_keys[m]))
+					fail_msg("items[%zu].interfaces[%zu] lacks %s", i, k, if_keys[m]);
+			assert_int_equal(json_object_size(ifc), m);
+		}
+	}
+	/* sorted: noplan, upf-0, upf-1, upf-2 */
+	is_str(l, "items.0.name", "noplan");
+	is_str(l, "items.0.phase", "Pending");
+	assert_true(json_is_false(at(l, "items.0.ok")));
+	assert_int_equal(json_array_size(at(l, "items.0.interfaces")), 0);
+	is_null(l, "items.0.podIP");
+	is_str(l, "items.0.problems.1",
+	       "asks for networks (podnet.dev/networks) but has no plan (podnet.dev/plan)");
+
+	is_str(l, "items.1.namespace", "demo");
+	is_str(l, "items.1.name", "upf-0");
+	is_str(l, "items.1.uid", "uid-1");
+	is_str(l, "items.1.node", "node-1");
+	is_str(l, "items.1.phase", "Running");
+	is_str(l, "items.1.podIP", "10.244.1.7");
+	assert_true(json_is_false(at(l, "items.1.hostNetwork")));
+	assert_true(json_is_true(at(l, "items.1.ok")));
+	assert_int_equal(json_array_size(at(l, "items.1.requestedNetworks")), 4);
+	is_str(l, "items.1.requestedNetworks.0.podNetworkName", "default");
+	is_null(l, "items.1.requestedNetworks.0.interfaceName");
+	is_str(l, "items.1.requestedNetworks.1.podNetworkName", "signaling");
+	is_str(l, "items.1.requestedNetworks.1.interfaceName", "sig0");
+	assert_int_equal(json_array_size(at(l, "items.1.interfaces")), 4);
+	is_str(l, "items.1.interfaces.0.interface", "eth0");
+	is_str(l, "items.1.interfaces.0.network", "default");
+	is_strs(l, "items.1.interfaces.0.addresses", "10.244.1.7");
+	is_str(l, "items.1.interfaces.0.mac", "0a:58:0a:f4:01:07");
+	assert_true(json_is_true(at(l, "items.1.interfaces.0.default")));
+	is_strs(l, "items.1.interfaces.0.gateways", "10.244.1.1");
+	is_str(l, "items.1.interfaces.0.state", "Attached");
+	is_null(l, "items.1.interfaces.0.reason");
+	is_strs(l, "items.1.interfaces.1.addresses", "172.16.10.50/24");
+	assert_true(json_is_false(at(l, "items.1.interfaces.1.default")));
+	is_strs(l, "items.1.interfaces.1.gateways", "");
+	is_null(l, "items.1.interfaces.1.mac");
+	assert_int_equal(json_array_size(at(l, "items.1.problems")), 0);
+	is_null(l, "items.1.lastWarning");
+	is_null(l, "items.1.eventsError");
+
+	assert_true(json_is_false(at(l, "items.2.ok")));
+	is_str(l, "items.2.interfaces.3.state", "NotAttached");
+	is_strs(l, "items.2.interfaces.3.addresses", "");
+	is_str(l, "items.2.interfaces.3.reason", "stor0 (storage): planned, not attached");
+	is_str(l, "items.2.problems.0", "stor0 (storage): planned, not attached");
+	is_str(l, "items.2.plan.3", "stor0 (storage): 192.168.50.20/24");
+	is_str(l, "items.2.status", "Running");
+	is_str(l, "items.2.lastWarning.reason", "FailedAttach");
+	is_str(l, "items.2.lastWarning.message", "stor0: no parent");
+	is_str(l, "items.2.lastWarning.time", "2027-01-15T07:59:48Z");
+
+	is_strs(l, "items.3.interfaces.0.addresses", "10.244.1.9,fd00::9");
+	is_strs(l, "items.3.interfaces.0.gateways", "10.244.1.1,fd00::1");
+	is_str(l, "items.3.interfaces.1.state", "Mismatch");
+	is_str(l, "items.3.interfaces.1.mac", "02:00:00:00:00:51");
+	is_str(l, "items.3.interfaces.1.reason",
+	       "sig0 (signaling): addresses 172.16.10.51, planned 172.16.10.50/24");
+	is_str(l, "items.3.interfaces.4.interface", "net9");
+	is_str(l, "items.3.interfaces.4.state", "Unplanned");
+	is_str(l, "items.3.interfaces.4.reason", "net9 (media): attached, not in the plan");
+	is_null(l, "items.3.lastWarning");
+	is_str(l, "items.3.eventsError", "events is forbidden");
+}
+
+static void unit__status__json__documented_schema(void **state)
+{
+	struct cli_status_pod *v[4];
+	size_t n = sample_pods(v);
+	json_error_t e;
+	json_t *l;
+	char *out;
+
+	(void)state;
+	out = render_fmt(v, n, CLI_STATUS_JSON);
+	l = json_loads(out, JSON_REJECT_DUPLICATES, &e);
+	if (!l)
+		fail_msg("not JSON: %s (line %d)\n%s", e.text, e.line, out);
+	check_schema(l);
+	json_decref(l);
+	free(out);
+	free_pods(v, n);
+}
+
+/* Walks libyaml's document of the YAML output into JSON, scalars typed as
+ * YAML's core schema would (plain true/false/null; everything else a
+ * string), to compare with the JSON output. */
+static json_t *yaml_node_json(yaml_document_t *d, yaml_node_t *n)
+{
+	json_t *j = NULL;
+
+	assert_non_null(n);
+	switch (n->type) {
+	case YAML_SCALAR_NODE: {
+		const char *v = (const char *)n->data.scalar.value;
+		bool plain = n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+
+		if (plain && !strcmp(v, "true"))
+			j = json_true();
+		else if (plain && !strcmp(v, "false"))
+			j = json_false();
+		else if (plain && !strcmp(v, "null"))
+			j = json_null();
+		else
+			j = json_stringn(v, n->data.scalar.length);
+		break;
+	}
+	case YAML_SEQUENCE_NODE:
+		j = json_array();
+		for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top; i++)
+			json_array_append_new(j, yaml_node_json(d, yaml_document_get_node(d, *i)));
+		break;
+	case YAML_MAPPING_NODE:
+		j = json_object();
+		for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+			yaml_node_t *k = yaml_document_get_node(d, p->key);
+
+			assert_int_equal(k->type, YAML_SCALAR_NODE);
+			assert_null(json_object_get(j, (const char *)k->data.scalar.value));
+			json_object_set_new(j, (const char *)k->data.scalar.value,
+					    yaml_node_json(d, yaml_document_get_node(d, p->value)));
+		}
+		break;
+	default:
+		fail_msg("empty YAML node");
+	}
+	assert_non_null(j);
+	return j;
+}
+
+static json_t *yaml_load_libyaml(const char *text)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	json_t *j;
+
+	assert_true(yaml_parser_initialize(&parser));
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, strlen(text));
+	if (!yaml_parser_load(&parser, &doc))
+		fail_msg("libyaml: %s at line %zu\n%s", parser.problem,
+			 parser.problem_mark.line + 1, text);
+	j = yaml_node_json(&doc, yaml_document_get_root_node(&doc));
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	return j;
+}
+
+static void unit__status__yaml__same_as_json_through_libyaml(void **state)
+{
+	struct cli_status_pod *v[4];
+	size_t n = sample_pods(v);
+	char *yaml, *jtext, err[256];
+	json_t *fromy, *fromj, *viadoc;
+
+	(void)state;
+	yaml = render_fmt(v, n, CLI_STATUS_YAML);
+	jtext = render_fmt(v, n, CLI_STATUS_JSON);
+	assert_true(!strncmp(yaml, "apiVersion: podnet.dev/v1alpha1\nkind: PodNetworkStatusList\nitems:\n",
+			     strlen("apiVersion: podnet.dev/v1alpha1\nkind: PodNetworkStatusList\nitems:\n")));
+	fromy = yaml_load_libyaml(yaml);
+	fromj = json_loads(jtext, 0, NULL);
+	assert_non_null(fromj);
+	check_schema(fromy);
+	if (!json_equal(fromy, fromj))
+		fail_msg("YAML and JSON output differ:\n%s\n%s", yaml, jtext);
+	/* and podnet's own YAML loader (libyaml too) reads the same */
+	viadoc = pn_doc_parse_value(yaml, strlen(yaml), err, sizeof(err), NULL);
+	if (!viadoc)
+		fail_msg("pn_doc_parse_value: %s", err);
+	assert_true(json_equal(viadoc, fromj));
+	json_decref(viadoc);
+	json_decref(fromy);
+	json_decref(fromj);
+	free(yaml);
+	free(jtext);
+	free_pods(v, n);
+}
+
+static void unit__status__machine_output__no_pods_empty_items(void **state)
+{
+	char *out;
+	json_t *l;
+
+	(void)state;
+	out = render_fmt(NULL, 0, CLI_STATUS_JSON);
+	l = json_loads(out, 0, NULL);
+	assert_non_null(l);
+	assert_int_equal(json_array_size(at(l, "items")), 0);
+	assert_true(json_is_array(at(l, "items")));
+	json_decref(l);
+	free(out);
+	out = render_fmt(NULL, 0, CLI_STATUS_YAML);
+	assert_text(out, "apiVersion: podnet.dev/v1alpha1\nkind: PodNetworkStatusList\nitems: []\n");
+	free(out);
+}
+
+static void unit__status__host_network_and_finished__no_interfaces_in_json(void **state)
+{
+	struct cli_status_pod *v[2];
+	json_t *j = pod("demo", "hostnet", "Running", "192.168.1.10", NULL, NULL, NULL), *l;
+	char *out;
+
+	(void)state;
+	json_object_set_new(json_object_get(j, "spec"), "hostNetwork", json_true());
+	v[0] = build(j);
+	v[1] = build(pod("demo", "job", "Succeeded", NULL, NULL, NULL, NULL));
+	out = render_fmt(v, 2, CLI_STATUS_JSON);
+	l = json_loads(out, 0, NULL);
+	assert_non_null(l);
+	is_str(l, "items.0.name", "hostnet");
+	assert_true(json_is_true(at(l, "items.0.hostNetwork")));
+	is_str(l, "items.0.podIP", "192.168.1.10");
+	assert_int_equal(json_array_size(at(l, "items.0.interfaces")), 0);
+	assert_int_equal(json_array_size(at(l, "items.0.requestedNetworks")), 0);
+	is_str(l, "items.1.phase", "Succeeded");
+	assert_int_equal(json_array_size(at(l, "items.1.interfaces")), 0);
+	json_decref(l);
+	free(out);
+	/* wide: the placeholder row has no state */
+	out = render_fmt(v, 2, CLI_STATUS_WIDE);
+	assert_text(out,
+		    "NAMESPACE  POD      PHASE      NODE    INTERFACE  NETWORK       ADDRESSES                                          DEFAULT ROUTE  MAC  STATE\n"
+		    "demo       hostnet  Running    node-1  -          host network  192.168.1.10                                       -              -    -\n"
+		    "demo       job      Succeeded  node-1  -          -             (no interfaces: Pod is finished or being deleted)  -              -    -\n");
+	free(out);
+	free_pods(v, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -512,6 +915,12 @@ int main(void)
 		cmocka_unit_test(unit__status__empty_plan__one_row_saying_so),
 		cmocka_unit_test(unit__status__not_a_pod__einval),
 		cmocka_unit_test(unit__status__plan_signature__unsigned_or_forged_wrong),
+		cmocka_unit_test(unit__status__format_names),
+		cmocka_unit_test(unit__status__wide__node_mac_state),
+		cmocka_unit_test(unit__status__json__documented_schema),
+		cmocka_unit_test(unit__status__yaml__same_as_json_through_libyaml),
+		cmocka_unit_test(unit__status__machine_output__no_pods_empty_items),
+		cmocka_unit_test(unit__status__host_network_and_finished__no_interfaces_in_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
