@@ -238,6 +238,12 @@ void pn_agent_set_status_sink(struct pn_agent *a, pn_agent_status_fn *fn, void *
 	a->status_ctx = ctx;
 }
 
+void pn_agent_set_event_sink(struct pn_agent *a, pn_agent_event_fn *fn, void *ctx)
+{
+	a->event_fn = fn;
+	a->event_ctx = ctx;
+}
+
 /* ---- per-Pod serialization ------------------------------------------------------- */
 
 static struct pn_pod_lock *pod_lock(struct pn_agent *a, const char *key)
@@ -552,6 +558,69 @@ static void emit_status(struct pn_agent *a, const json_t *rec)
 	free(text);
 }
 
+/* An Event about the record's Pod (no sink, or no Pod named: none). */
+static void pod_event(struct pn_agent *a, const json_t *rec, const char *type, const char *reason, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static void pod_event(struct pn_agent *a, const json_t *rec, const char *type, const char *reason, const char *fmt, ...)
+{
+	const char *ns = json_string_value(json_object_get(rec, "podNamespace"));
+	const char *name = json_string_value(json_object_get(rec, "podName"));
+	const char *uid = json_string_value(json_object_get(rec, "podUID"));
+	char msg[1024];
+	va_list ap;
+
+	if (!a->event_fn || !ns || !name || !*ns || !*name)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	a->event_fn(a->event_ctx, ns, name, uid ? uid : "", type, reason, msg);
+}
+
+/* The addresses (with prefix) the attachment's result gave its interface,
+ * comma-separated, or "no address". */
+static void att_addrs(const json_t *att, char *buf, size_t len)
+{
+	const json_t *res = json_object_get(att, "result"), *it;
+	const char *ifname = json_string_value(json_object_get(att, "interface"));
+	json_int_t idx = -1;
+	size_t k, used = 0;
+
+	buf[0] = '\0';
+	json_array_foreach(json_object_get(res, "interfaces"), k, it)
+	{
+		if (ifname && !strcmp(json_string_value(json_object_get(it, "name")) ?: "", ifname) &&
+		    json_object_get(it, "sandbox"))
+			idx = (json_int_t)k;
+	}
+	json_array_foreach(json_object_get(res, "ips"), k, it)
+	{
+		const char *addr = json_string_value(json_object_get(it, "address"));
+		json_t *ifx = json_object_get(it, "interface");
+		int n;
+
+		if (!addr || (ifx && idx >= 0 && json_integer_value(ifx) != idx))
+			continue;
+		n = snprintf(buf + used, len - used, "%s%s", used ? "," : "", addr);
+		if (n < 0 || (size_t)n >= len - used)
+			break;
+		used += (size_t)n;
+	}
+	if (!used)
+		snprintf(buf, len, "no address");
+}
+
+/* Normal AddedInterface, as Multus users expect it, for one attachment. */
+static void added_event(struct pn_agent *a, const json_t *rec, const json_t *att)
+{
+	char addrs[512];
+
+	att_addrs(att, addrs, sizeof(addrs));
+	pod_event(a, rec, "Normal", "AddedInterface", "podnet.dev/networks: attached %s (network %s) %s",
+		  json_string_value(json_object_get(att, "interface")) ?: "?",
+		  json_string_value(json_object_get(att, "network")) ?: "?", addrs);
+}
+
 static void fill_ids(const struct req *q, const json_t *rec, struct podnet_pod *pod, struct podnet_sandbox *sb,
 		     const char *netns)
 {
@@ -832,6 +901,8 @@ static json_t *do_add(struct pn_agent *a, struct req *q)
 	pn_agent_log(PODNET_LOG_INFO, "ADD %s (%s/%s): %zu attachments", q->cid, q->pod_ns, q->pod_name,
 		     json_array_size(json_object_get(rec, "attachments")));
 	emit_status(a, rec);
+	json_array_foreach(json_object_get(rec, "attachments"), i, att)
+		added_event(a, rec, att);
 	resp = ok_resp(json_deep_copy(json_object_get(rec, "primaryResult")));
 	goto out;
 rollback:
@@ -841,6 +912,9 @@ rollback:
 		int e = detach_record(a, q, rec, why, sizeof(why));
 
 		pn_agent_log(PODNET_LOG_ERROR, "ADD %s failed: %s", q->cid, err);
+		/* no container id in the message: the runtime's retries of the
+		 * sandbox are one Event whose count grows */
+		pod_event(a, rec, "Warning", "AddFailed", "podnet.dev/networks: ADD failed: %s", err);
 		if (e == 0)
 			pn_record_remove(a->records_dir, q->cid);
 		else
@@ -1155,11 +1229,17 @@ static int reconcile_record(struct pn_agent *a, json_t *rec, const json_t *plann
 		if (wanted)
 			continue;
 		r = detach_att(a, NULL, rec, json_array_get(atts, i), netns, res, why, sizeof(why));
-		if (r < 0)
+		if (r < 0) {
+			pod_event(a, rec, "Warning", "UnplugFailed", "podnet.dev/networks: hot-unplug of network %s: %s",
+				  json_string_value(json_object_get(json_array_get(atts, i), "network")) ?: "?", why);
 			goto out;
+		}
 		pn_agent_log(PODNET_LOG_INFO, "hot-plug: detached %s from container %s",
 			     json_string_value(json_object_get(json_array_get(atts, i), "interface")),
 			     json_string_value(json_object_get(rec, "containerID")));
+		pod_event(a, rec, "Normal", "RemovedInterface", "podnet.dev/networks: detached %s (network %s)",
+			  json_string_value(json_object_get(json_array_get(atts, i), "interface")) ?: "?",
+			  json_string_value(json_object_get(json_array_get(atts, i), "network")) ?: "?");
 		json_array_remove(atts, i);
 		changes++;
 		r = pn_record_save(a->records_dir, rec);
@@ -1189,10 +1269,12 @@ static int reconcile_record(struct pn_agent *a, json_t *rec, const json_t *plann
 			       res, why, sizeof(why));
 		if (r < 0) {
 			pn_agent_log(PODNET_LOG_ERROR, "hot-plug: container %s: %s", sb.container_id, why);
+			pod_event(a, rec, "Warning", "HotplugFailed", "podnet.dev/networks: hot-plug failed: %s", why);
 			continue; /* the others still go in; the next plan change retries */
 		}
 		pn_agent_log(PODNET_LOG_INFO, "hot-plug: attached %s to container %s",
 			     json_string_value(json_object_get(att, "interface")), sb.container_id);
+		added_event(a, rec, json_array_get(atts, json_array_size(atts) - 1));
 		changes++;
 		r = pn_record_save(a->records_dir, rec);
 		if (r < 0)

@@ -85,6 +85,8 @@ struct pn_agent {
 
 	pn_agent_status_fn *status_fn;
 	void *status_ctx;
+	pn_agent_event_fn *event_fn;
+	void *event_ctx;
 	pn_agent_metrics_fn *metrics_fn; /* set before pn_agent_http_start */
 	void *metrics_ctx;
 
