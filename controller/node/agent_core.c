@@ -11,11 +11,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "node/proto.h"
 
 /* ---- set-up -------------------------------------------------------------------- */
+
+/* Seconds on the monotonic clock (provider call latencies). */
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static char *dup_or(const char *s, const char *dflt)
 {
@@ -159,6 +169,7 @@ int pn_agent_new(const struct pn_agent_config *cfg, struct pn_agent **out, char 
 	a->listen_fd = -1;
 	pthread_rwlock_init(&a->gc_lock, NULL);
 	pthread_mutex_init(&a->locks_mu, NULL);
+	pthread_mutex_init(&a->metrics.mu, NULL);
 	pthread_cond_init(&a->locks_cv, NULL);
 	a->state_dir = dup_or(cfg->state_dir, "/var/lib/podnet");
 	a->cni_path = dup_or(cfg->cni_path, "/usr/lib/cni:/opt/cni/bin");
@@ -221,6 +232,7 @@ void pn_agent_free(struct pn_agent *a)
 	}
 	pthread_cond_destroy(&a->locks_cv);
 	pthread_mutex_destroy(&a->locks_mu);
+	pthread_mutex_destroy(&a->metrics.mu);
 	pthread_rwlock_destroy(&a->gc_lock);
 	free(a->state_dir);
 	free(a->records_dir);
@@ -654,6 +666,7 @@ static int detach_att(struct pn_agent *a, const struct req *q, const json_t *rec
 	struct podnet_sandbox sb;
 	struct podnet_request rq;
 	struct att_view v;
+	double t0;
 	int e;
 
 	if (!p) {
@@ -672,7 +685,9 @@ static int detach_att(struct pn_agent *a, const struct req *q, const json_t *rec
 	rq.sandbox = &sb;
 	rq.attachment = &v.a;
 	rq.deadline_ms = pn_provider_now_ms() + (uint64_t)a->cfg.op_timeout_ms;
+	t0 = mono_s();
 	e = pn_provider_detach(p, &rq, res);
+	pn_metrics_provider_call(a, p, 1, mono_s() - t0);
 	view_clear(&v);
 	if (e < 0) {
 		snprintf(why, whylen, "detach of %s (%s) failed: %.300s", json_string_value(json_object_get(att, "interface")),
@@ -716,6 +731,7 @@ static int attach_att(struct pn_agent *a, json_t *rec, const json_t *att, const 
 	struct podnet_request rq;
 	struct att_view v;
 	json_t *done;
+	double t0;
 	int r;
 
 	if (!p) {
@@ -758,7 +774,9 @@ static int attach_att(struct pn_agent *a, json_t *rec, const json_t *att, const 
 	rq.sandbox = sb;
 	rq.attachment = &v.a;
 	rq.deadline_ms = pn_provider_now_ms() + (uint64_t)a->cfg.op_timeout_ms;
+	t0 = mono_s();
 	r = pn_provider_attach(p, &rq, res);
+	pn_metrics_provider_call(a, p, 0, mono_s() - t0);
 	if (r < 0) {
 		struct podnet_result *dres = calloc(1, sizeof(*dres));
 		json_t *atts = json_object_get(rec, "attachments");
@@ -1342,7 +1360,7 @@ int pn_agent_handle(struct pn_agent *a, const char *request, size_t len, char **
 	struct req q;
 	struct pn_pod_lock *lk = NULL;
 	char key[600];
-	uint64_t t0 = pn_provider_now_ms();
+	uint64_t t0 = mono_s();
 	int is_gc;
 
 	*response = NULL;

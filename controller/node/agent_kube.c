@@ -23,6 +23,7 @@
 #include "kube/informer.h"
 #include "kube/events.h"
 #include "kube/ops.h"
+#include "kube/prom.h"
 #include "node/agent_kube.h"
 #include "node/agent_report.h"
 #include "pn/plan_sign.h"
@@ -1085,5 +1086,13 @@ void pn_agent_kube_metrics(void *ctx, FILE *out)
 		s.pod_events, s.plan_changes, s.lists, s.watches, s.watch_errors, s.synced, s.pods, s.plans_rejected,
 		s.plan_keys, s.status_writes,
 		s.status_skipped, s.status_retries, s.status_dropped);
+	pn_prom_family(out, "podnet_agent_events_total", "counter",
+		       "Event writes about Pods, by outcome: created, patched (a repeat's count), throttled (held "
+		       "back by the per-Pod cap), failed, dropped (queue full).");
+	pn_prom_sample(out, "podnet_agent_events_total", "result=\"created\"", (double)s.events_created);
+	pn_prom_sample(out, "podnet_agent_events_total", "result=\"patched\"", (double)s.events_patched);
+	pn_prom_sample(out, "podnet_agent_events_total", "result=\"throttled\"", (double)s.events_throttled);
+	pn_prom_sample(out, "podnet_agent_events_total", "result=\"failed\"", (double)s.events_failed);
+	pn_prom_sample(out, "podnet_agent_events_total", "result=\"dropped\"", (double)s.events_dropped);
 	pn_report_metrics(ctx ? ((struct pn_agent_kube *)ctx)->report : NULL, out);
 }
