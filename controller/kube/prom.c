@@ -3,8 +3,6 @@
 
 #include <string.h>
 
-#include "pn/version.h"
-
 const double pn_prom_call_buckets[PN_PROM_CALL_BUCKETS_N] = { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
 							      0.25,  0.5,    1,     2.5,  5,     10 };
 
@@ -40,14 +38,6 @@ const char *pn_prom_escape(char *buf, size_t len, const char *value)
 	}
 	buf[o] = '\0';
 	return buf;
-}
-
-void pn_prom_build_info(FILE *f, const char *component)
-{
-	pn_prom_family(f, "podnet_build_info", "gauge",
-		       "Always 1; the labels are the podnet build (version, commit) this component runs.");
-	fprintf(f, "podnet_build_info{version=\"%s\",commit=\"%s\",component=\"%s\"} 1\n", pn_version(),
-		pn_commit(), component);
 }
 
 void pn_prom_hist_observe(struct pn_prom_hist *h, double v)

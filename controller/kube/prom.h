@@ -17,7 +17,8 @@ void pn_prom_sample(FILE *f, const char *name, const char *labels, double value)
 /* A label value escaped (backslash, quote, newline) into buf (truncated). */
 const char *pn_prom_escape(char *buf, size_t len, const char *value);
 
-/* podnet_build_info{version,commit,component} 1, family lines included. */
+/* podnet_build_info{version,commit,component} 1, family lines included
+ * (kube/prom_info.c: link $(PN_VERSION_LIB)). */
 void pn_prom_build_info(FILE *f, const char *component);
 
 /* A histogram. counts has nb + 1 slots (the last is above the highest

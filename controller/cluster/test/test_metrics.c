@@ -13,6 +13,7 @@
 
 #include "cluster/ctl.h"
 #include "pn/version.h"
+#include "kube/test/metrics_dump.h"
 
 /* A controller that has not started: no informers, an empty queue. */
 static char *render_idle(void)
@@ -69,6 +70,7 @@ static void unit__controller_metrics__other_families__still_there(void **state)
 	assert_non_null(strstr(text, "podnet_controller_errors_total{reason=\"DecodeFailed\"} 0\n"));
 	assert_non_null(strstr(text, "# HELP podnet_controller_leader "));
 	assert_non_null(strstr(text, "# TYPE podnet_controller_plan_write_duration_seconds histogram\n"));
+	pn_test_metrics_dump("controller", text);
 	free(text);
 }
 

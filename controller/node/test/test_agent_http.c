@@ -14,6 +14,7 @@
 
 #include "../agent_http.c"
 #include "pn/version.h"
+#include "kube/test/metrics_dump.h"
 
 void pn_agent_log(int level, const char *fmt, ...)
 {
@@ -87,6 +88,7 @@ static void unit__agent_metrics__other_families__still_there(void **state)
 	assert_non_null(strstr(text, "podnet_agent_sandboxes 0\n"));
 	assert_non_null(strstr(text, "# TYPE podnet_agent_provider_info gauge\n"));
 	assert_non_null(strstr(text, "# TYPE podnet_agent_cni_duration_seconds histogram\n"));
+	pn_test_metrics_dump("agent", text);
 	free(text);
 }
 
