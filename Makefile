@@ -82,6 +82,11 @@ PODNET_VERSION := $(shell v=$$(GIT_OPTIONAL_LOCKS=0 git describe --tags --always
                     printf '%s' "$${v:-0.0.0-unknown}" | tr -c 'A-Za-z0-9._-' '_')
 endif
 export PODNET_VERSION
+ifeq ($(origin PODNET_COMMIT),undefined)
+PODNET_COMMIT := $(shell v=$$(GIT_OPTIONAL_LOCKS=0 git rev-parse --short=12 HEAD 2>/dev/null) || v=; \
+                   printf '%s' "$${v:-unknown}" | tr -c 'A-Za-z0-9._-' '_')
+endif
+export PODNET_COMMIT
 
 # Programs get it from pn_version() (api/include/pn/version.h), defined in
 # the generated $(BUILD)/gen/version.c. That file is rewritten only when the
@@ -92,8 +97,8 @@ PN_VERSION_LIB := $(BUILD)/lib/libpnversion.a
 
 $(BUILD)/gen/version.c: FORCE
 	@mkdir -p $(@D)
-	$(Q)printf '/* Generated from PODNET_VERSION by the top Makefile; do not edit. */\n#include "pn/version.h"\n\nconst char *pn_version(void)\n{\n\treturn "%s";\n}\n' \
-	  '$(PODNET_VERSION)' >$@.tmp
+	$(Q)printf '/* Generated from PODNET_VERSION and PODNET_COMMIT by the top Makefile; do not edit. */\n#include "pn/version.h"\n\nconst char *pn_version(void)\n{\n\treturn "%s";\n}\n\nconst char *pn_commit(void)\n{\n\treturn "%s";\n}\n' \
+	  '$(PODNET_VERSION)' '$(PODNET_COMMIT)' >$@.tmp
 	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@ && echo "  GEN     $@ ($(PODNET_VERSION))"; fi
 
 $(BUILD)/obj/gen/version.o: $(BUILD)/gen/version.c
@@ -134,6 +139,7 @@ DEB_PACKAGES := build-essential clang llvm libclang-rt-14-dev pkg-config valgrin
                 libcurl4-openssl-dev libev-dev libjansson-dev libcjson-dev libyaml-dev \
                 libcmocka-dev libmicrohttpd-dev libssl-dev iproute2 iputils-ping jq curl ca-certificates \
                 mmdebstrap busybox-static
+DEB_PACKAGES += python3-prometheus-client
 
 .PHONY: deps
 deps:

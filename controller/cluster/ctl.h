@@ -16,6 +16,7 @@
 #include "kube/events.h"
 #include "kube/informer.h"
 #include "kube/lease.h"
+#include "kube/prom.h"
 #include "kube/workqueue.h"
 #include "pn/model.h"
 #include "pn/plan.h"
@@ -55,9 +56,10 @@ enum pn_ctl_state {
 #define PN_HIST_N 12
 struct pn_metrics {
 	unsigned long reconciles[8];       /* by kind: pod, net, pna, cni, pool, nad */
-	unsigned long hist[PN_HIST_N + 1]; /* cumulative is computed on output */
-	double hist_sum;
-	unsigned long hist_count;
+	uint64_t hist_counts[PN_HIST_N + 1];
+	struct pn_prom_hist hist;          /* reconcile latencies */
+	uint64_t plan_write_counts[PN_PROM_CALL_BUCKETS_N + 1];
+	struct pn_prom_hist plan_write;    /* plan PATCH latencies, sent to answered */
 	unsigned long plans_written;
 	unsigned long plan_conflicts;      /* plan PATCH refused (stale resourceVersion) */
 	unsigned long plan_failures;       /* Pods with a problem (Warning Event) */
@@ -202,5 +204,7 @@ int pn_ctl_metrics_start(struct pn_ctl *ctl, const char *addr);
 void pn_ctl_metrics_update(struct pn_ctl *ctl);
 void pn_ctl_metrics_stop(struct pn_ctl *ctl);
 void pn_ctl_metrics_observe(struct pn_ctl *ctl, double seconds);
+/* A plan PATCH answered, seconds after it was sent. */
+void pn_ctl_metrics_plan_write(struct pn_ctl *ctl, double seconds);
 
 #endif

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kube/buf.h"
 #include "pn/version.h"
 
 static const double bounds[PN_HIST_N] = { 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
@@ -28,34 +27,26 @@ struct msrv {
 
 void pn_ctl_metrics_observe(struct pn_ctl *ctl, double s)
 {
-	int i;
-
-	for (i = 0; i < PN_HIST_N && s > bounds[i]; i++)
-		;
-	ctl->m.hist[i]++;
-	ctl->m.hist_sum += s;
-	ctl->m.hist_count++;
+	ctl->m.hist.bounds = bounds;
+	ctl->m.hist.nb = PN_HIST_N;
+	ctl->m.hist.counts = ctl->m.hist_counts;
+	pn_prom_hist_observe(&ctl->m.hist, s);
 }
 
-static void add(struct pn_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void add(struct pn_buf *b, const char *fmt, ...)
+void pn_ctl_metrics_plan_write(struct pn_ctl *ctl, double s)
 {
-	char line[512];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		pn_buf_append(b, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	ctl->m.plan_write.bounds = pn_prom_call_buckets;
+	ctl->m.plan_write.nb = PN_PROM_CALL_BUCKETS_N;
+	ctl->m.plan_write.counts = ctl->m.plan_write_counts;
+	pn_prom_hist_observe(&ctl->m.plan_write, s);
 }
 
-static int pool_cb(const char *name, void *v, void *ud)
+/* The samples of one ipam family (size or allocated) for one pool: every
+ * sample of a family must follow its TYPE line, so each family walks the
+ * pools once. */
+static int pool_family(const char *name, struct pn_addrs_pool *pl, FILE *f, int allocated)
 {
-	struct pn_addrs_pool *pl = v;
-	struct pn_buf *b = ud;
-	char cidr[PN_PREFIX_STRLEN];
+	char cidr[PN_PREFIX_STRLEN], esc[256];
 
 	if (!pl->ipam)
 		return 0;
@@ -64,12 +55,20 @@ static int pool_cb(const char *name, void *v, void *ud)
 
 		pn_ipam_range_stats(pl->ipam, i, &size, &alloc);
 		pn_prefix_format(pn_ipam_range_cidr(pl->ipam, i), cidr, sizeof(cidr));
-		add(b, "podnet_controller_ipam_size{pool=\"%s\",cidr=\"%s\"} %llu\n", name, cidr,
-		    (unsigned long long)size);
-		add(b, "podnet_controller_ipam_allocated{pool=\"%s\",cidr=\"%s\"} %llu\n", name, cidr,
-		    (unsigned long long)alloc);
+		fprintf(f, "podnet_controller_ipam_%s{pool=\"%s\",cidr=\"%s\"} %llu\n", allocated ? "allocated" : "size",
+			pn_prom_escape(esc, sizeof(esc), name), cidr, (unsigned long long)(allocated ? alloc : size));
 	}
 	return 0;
+}
+
+static int pool_size_cb(const char *name, void *v, void *ud)
+{
+	return pool_family(name, v, ud, 0);
+}
+
+static int pool_alloc_cb(const char *name, void *v, void *ud)
+{
+	return pool_family(name, v, ud, 1);
 }
 
 char *pn_ctl_metrics_render(struct pn_ctl *ctl)
@@ -80,57 +79,76 @@ char *pn_ctl_metrics_render(struct pn_ctl *ctl)
 						   "cniconfigs", "ippools",
 						   "network-attachment-definitions", "namespaces",
 						   "podnetworknodes", "nodes" };
-	struct pn_buf b;
-	unsigned long cum = 0;
+	char *buf = NULL, labels[128];
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct pn_prom_hist h;
+	uint64_t zero[PN_PROM_CALL_BUCKETS_N + 1] = { 0 };
 
-	pn_buf_init(&b, 4u << 20);
-	add(&b, PN_BUILD_INFO_METRIC_FMT, pn_version(), "controller");
-	add(&b, "# TYPE podnet_controller_leader gauge\npodnet_controller_leader %d\n",
-	    ctl->state == PN_CTL_LEADING);
-	add(&b, "# TYPE podnet_controller_queue_depth gauge\npodnet_controller_queue_depth %zu\n",
-	    pn_workqueue_len(ctl->q) + pn_workqueue_waiting(ctl->q));
-	add(&b, "# TYPE podnet_controller_writes_in_flight gauge\n"
-		"podnet_controller_writes_in_flight %u\n", ctl->inflight);
-	add(&b, "# TYPE podnet_controller_reconciles_total counter\n");
-	for (int i = 0; i < 6; i++)
-		add(&b, "podnet_controller_reconciles_total{kind=\"%s\"} %lu\n", kinds[i],
-		    ctl->m.reconciles[i]);
-	add(&b, "# TYPE podnet_controller_reconcile_duration_seconds histogram\n");
-	for (int i = 0; i < PN_HIST_N; i++) {
-		cum += ctl->m.hist[i];
-		add(&b, "podnet_controller_reconcile_duration_seconds_bucket{le=\"%g\"} %lu\n",
-		    bounds[i], cum);
+	if (!f)
+		return NULL;
+	pn_prom_build_info(f, "controller");
+	pn_prom_family(f, "podnet_controller_leader", "gauge", "1 while this replica holds the leader Lease.");
+	pn_prom_sample(f, "podnet_controller_leader", NULL, ctl->state == PN_CTL_LEADING);
+	pn_prom_family(f, "podnet_controller_queue_depth", "gauge",
+		       "Keys waiting in the work queue, ready or delayed.");
+	pn_prom_sample(f, "podnet_controller_queue_depth", NULL,
+		       (double)(pn_workqueue_len(ctl->q) + pn_workqueue_waiting(ctl->q)));
+	pn_prom_family(f, "podnet_controller_writes_in_flight", "gauge", "API writes sent and not answered yet.");
+	pn_prom_sample(f, "podnet_controller_writes_in_flight", NULL, ctl->inflight);
+	pn_prom_family(f, "podnet_controller_reconciles_total", "counter", "Reconciles run, by kind of object.");
+	for (int i = 0; i < 6; i++) {
+		snprintf(labels, sizeof(labels), "kind=\"%s\"", kinds[i]);
+		pn_prom_sample(f, "podnet_controller_reconciles_total", labels, (double)ctl->m.reconciles[i]);
 	}
-	add(&b, "podnet_controller_reconcile_duration_seconds_bucket{le=\"+Inf\"} %lu\n",
-	    ctl->m.hist_count);
-	add(&b, "podnet_controller_reconcile_duration_seconds_sum %.6f\n", ctl->m.hist_sum);
-	add(&b, "podnet_controller_reconcile_duration_seconds_count %lu\n", ctl->m.hist_count);
-	add(&b, "# TYPE podnet_controller_watch_restarts_total counter\n");
+	pn_prom_family(f, "podnet_controller_reconcile_duration_seconds", "histogram",
+		       "Time of one reconcile on the loop (writes it starts are not waited for).");
+	h = ctl->m.hist;
+	h.bounds = bounds;
+	h.nb = PN_HIST_N;
+	h.counts = ctl->m.hist_counts;
+	pn_prom_hist_write(f, "podnet_controller_reconcile_duration_seconds", NULL, &h);
+	pn_prom_family(f, "podnet_controller_plan_write_duration_seconds", "histogram",
+		       "Time from sending a Pod's plan PATCH to the API server's answer.");
+	h = ctl->m.plan_write;
+	if (!h.counts) {
+		h.bounds = pn_prom_call_buckets;
+		h.nb = PN_PROM_CALL_BUCKETS_N;
+		h.counts = zero;
+	}
+	pn_prom_hist_write(f, "podnet_controller_plan_write_duration_seconds", NULL, &h);
+	pn_prom_family(f, "podnet_controller_watch_restarts_total", "counter",
+		       "Watches resumed or relisted, by resource.");
 	for (int i = 0; i < PN_INF_N; i++) {
 		struct pn_watch_stats ws;
 
 		if (!ctl->inf[i])
 			continue;
 		pn_watch_get_stats(pn_informer_watch(ctl->inf[i]), &ws);
-		add(&b, "podnet_controller_watch_restarts_total{resource=\"%s\"} %lu\n", res[i],
-		    ws.resumes + ws.relists);
+		snprintf(labels, sizeof(labels), "resource=\"%s\"", res[i]);
+		pn_prom_sample(f, "podnet_controller_watch_restarts_total", labels, (double)(ws.resumes + ws.relists));
 	}
-	add(&b, "# TYPE podnet_controller_plans_written_total counter\n"
-		"podnet_controller_plans_written_total %lu\n", ctl->m.plans_written);
-	add(&b, "# TYPE podnet_controller_pods_waiting gauge\npodnet_controller_pods_waiting %zu\n",
-	    ctl->waiting.n);
-	add(&b, "# TYPE podnet_controller_ipam_size gauge\n"
-		"# TYPE podnet_controller_ipam_allocated gauge\n");
-	pn_strmap_foreach(&ctl->addrs.pools, pool_cb, &b);
-	add(&b, "# TYPE podnet_controller_ipam_conflicts_total counter\n"
-		"podnet_controller_ipam_conflicts_total %lu\n", ctl->addrs.conflicts);
-	add(&b, "# TYPE podnet_controller_errors_total counter\n");
-	add(&b, "podnet_controller_errors_total{reason=\"PlanConflict\"} %lu\n", ctl->m.plan_conflicts);
-	add(&b, "podnet_controller_errors_total{reason=\"InvalidRequest\"} %lu\n",
-	    ctl->m.plan_failures);
-	add(&b, "podnet_controller_errors_total{reason=\"WriteFailed\"} %lu\n", ctl->m.errors_write);
-	add(&b, "podnet_controller_errors_total{reason=\"DecodeFailed\"} %lu\n", ctl->m.errors_decode);
-	return b.data;
+	pn_prom_family(f, "podnet_controller_plans_written_total", "counter", "Pod plans written (PATCH accepted).");
+	pn_prom_sample(f, "podnet_controller_plans_written_total", NULL, (double)ctl->m.plans_written);
+	pn_prom_family(f, "podnet_controller_pods_waiting", "gauge", "Pods waiting for a plan.");
+	pn_prom_sample(f, "podnet_controller_pods_waiting", NULL, (double)ctl->waiting.n);
+	pn_prom_family(f, "podnet_controller_ipam_size", "gauge", "Addresses in each range of each IPPool.");
+	pn_strmap_foreach(&ctl->addrs.pools, pool_size_cb, f);
+	pn_prom_family(f, "podnet_controller_ipam_allocated", "gauge", "Addresses allocated in each range of each IPPool.");
+	pn_strmap_foreach(&ctl->addrs.pools, pool_alloc_cb, f);
+	pn_prom_family(f, "podnet_controller_ipam_conflicts_total", "counter",
+		       "Addresses found held twice when plans were read back.");
+	pn_prom_sample(f, "podnet_controller_ipam_conflicts_total", NULL, (double)ctl->addrs.conflicts);
+	pn_prom_family(f, "podnet_controller_errors_total", "counter", "Failures, by reason.");
+	pn_prom_sample(f, "podnet_controller_errors_total", "reason=\"PlanConflict\"", (double)ctl->m.plan_conflicts);
+	pn_prom_sample(f, "podnet_controller_errors_total", "reason=\"InvalidRequest\"", (double)ctl->m.plan_failures);
+	pn_prom_sample(f, "podnet_controller_errors_total", "reason=\"WriteFailed\"", (double)ctl->m.errors_write);
+	pn_prom_sample(f, "podnet_controller_errors_total", "reason=\"DecodeFailed\"", (double)ctl->m.errors_decode);
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
 }
 
 void pn_ctl_metrics_update(struct pn_ctl *ctl)

@@ -507,6 +507,7 @@ struct pwrite {
 	char key[600];   /* "pod/ns/name" */
 	char pkey[512];  /* "ns/name" */
 	char *uid;
+	double sent;     /* ev_time() when the PATCH went */
 };
 
 static void plan_done(void *ud, int rc, const struct pn_kube_status *st, json_t *body)
@@ -517,6 +518,7 @@ static void plan_done(void *ud, int rc, const struct pn_kube_status *st, json_t 
 
 	if (p && p->inflight)
 		p->inflight--;
+	pn_ctl_metrics_plan_write(ctl, ev_time() - w->sent);
 	if (rc == 0) {
 		ctl->m.plans_written++;
 		waiting_clear(ctl, w->pkey);
@@ -633,6 +635,7 @@ static int write_plan(struct pn_ctl *ctl, struct pn_addrs_pod *p, json_t *slim, 
 		return -ENOMEM;
 	}
 	w->ctl = ctl;
+	w->sent = ev_time();
 	snprintf(w->key, sizeof(w->key), "%s", key);
 	snprintf(w->pkey, sizeof(w->pkey), "%s", pkey);
 	r = pn_kube_patch(ctl->c, &pn_kube_res_pods, meta_str(slim, "namespace"),

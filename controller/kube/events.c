@@ -12,11 +12,21 @@
 
 #define MAX_ENTRIES 4096
 #define MSG_MAX 1024
+#define MAX_OBJECTS 4096
+#define BURST 25
+#define REFILL 10.0 /* seconds per token */
+
+/* The token bucket of one involved object. */
+struct bucket {
+	char *key;
+	double tokens, at;
+};
 
 /* One aggregated Event. */
 struct entry {
 	struct pn_kube_recorder *rec;  /* NULL once the recorder is gone */
 	char *key;
+	char *obj;                     /* the involved object's bucket key */
 	char *ns;
 	char *name;                    /* the Event object's name */
 	json_t *event;                 /* the body to create */
@@ -36,6 +46,12 @@ struct pn_kube_recorder {
 	size_t n, cap;
 	unsigned pending;
 	struct pn_kube_recorder_stats stats;
+	json_t *bix;                   /* object key -> integer index into buckets */
+	struct bucket *buckets;
+	size_t nb, capb;
+	int burst;
+	double per;
+	double (*now)(void);
 };
 
 static double wall(void)
@@ -50,6 +66,7 @@ static void entry_free(struct entry *e)
 	if (!e)
 		return;
 	free(e->key);
+	free(e->obj);
 	free(e->ns);
 	free(e->name);
 	json_decref(e->event);
@@ -57,6 +74,57 @@ static void entry_free(struct entry *e)
 }
 
 static void flush(struct entry *e);
+
+static void buckets_clear(struct pn_kube_recorder *rec)
+{
+	for (size_t i = 0; i < rec->nb; i++)
+		free(rec->buckets[i].key);
+	rec->nb = 0;
+	json_object_clear(rec->bix);
+}
+
+/* Takes one token of the object's bucket: 1 when the write may go, 0 when
+ * the object is over its cap (or memory ran out: best effort). */
+static int take_token(struct pn_kube_recorder *rec, const char *obj)
+{
+	double now = rec->now ? rec->now() : wall();
+	json_t *ix = json_object_get(rec->bix, obj);
+	struct bucket *b;
+
+	if (ix) {
+		b = &rec->buckets[json_integer_value(ix)];
+		b->tokens += (now - b->at) / rec->per;
+		if (b->tokens > rec->burst)
+			b->tokens = rec->burst;
+		b->at = now;
+	} else {
+		if (rec->nb >= MAX_OBJECTS)
+			buckets_clear(rec); /* full buckets again: a burst at worst */
+		if (rec->nb == rec->capb) {
+			size_t nc = rec->capb ? rec->capb * 2 : 64;
+			struct bucket *nbk = realloc(rec->buckets, nc * sizeof(*nbk));
+			if (!nbk)
+				return 0;
+			rec->buckets = nbk;
+			rec->capb = nc;
+		}
+		b = &rec->buckets[rec->nb];
+		b->key = strdup(obj);
+		if (!b->key || json_object_set_new(rec->bix, obj, json_integer((json_int_t)rec->nb)) < 0) {
+			free(b->key);
+			return 0;
+		}
+		rec->nb++;
+		b->tokens = rec->burst;
+		b->at = now;
+	}
+	if (b->tokens < 1) {
+		rec->stats.throttled++;
+		return 0;
+	}
+	b->tokens -= 1;
+	return 1;
+}
 
 static void sent_cb(void *ud, int rc, const struct pn_kube_status *st, json_t *body)
 {
@@ -96,6 +164,8 @@ static void flush(struct entry *e)
 	int r;
 	if (e->inflight || e->sent == e->count)
 		return;
+	if (!take_token(rec, e->obj))
+		return; /* the count goes out with the object's next allowed write */
 	pn_kube_format_time(ts, sizeof(ts), e->last, 0);
 	long count = e->count;
 	if (!e->created) {
@@ -132,7 +202,10 @@ struct pn_kube_recorder *pn_kube_recorder_new(struct pn_kube_client *c, const ch
 	rec->host = host ? strdup(host) : NULL;
 	rec->window = window > 0 ? window : 600;
 	rec->entries = json_object();
-	if (!rec->component || (host && !rec->host) || !rec->entries) {
+	rec->bix = json_object();
+	rec->burst = BURST;
+	rec->per = REFILL;
+	if (!rec->component || (host && !rec->host) || !rec->entries || !rec->bix) {
 		pn_kube_recorder_free(rec);
 		return NULL;
 	}
@@ -160,6 +233,9 @@ void pn_kube_recorder_free(struct pn_kube_recorder *rec)
 	drop_all(rec);
 	free(rec->arr);
 	json_decref(rec->entries);
+	buckets_clear(rec);
+	free(rec->buckets);
+	json_decref(rec->bix);
 	free(rec->component);
 	free(rec->host);
 	free(rec);
@@ -175,7 +251,7 @@ int pn_kube_recorder_event(struct pn_kube_recorder *rec, json_t *involved, const
 	const char *kind = json_string_value(json_object_get(involved, "kind"));
 	const char *apiv = json_string_value(json_object_get(involved, "apiVersion"));
 	char *key = NULL;
-	double now = wall();
+	double now = rec->now ? rec->now() : wall();
 	struct entry *e = NULL;
 
 	if (!name || !kind || !type || !reason || !message)
@@ -225,6 +301,8 @@ int pn_kube_recorder_event(struct pn_kube_recorder *rec, json_t *involved, const
 	}
 	e->rec = rec;
 	e->key = key;
+	if (asprintf(&e->obj, "%s|%s|%s|%s", ns, kind, name, uid ? uid : "") < 0)
+		e->obj = NULL;
 	e->ns = strdup(ns);
 	if (asprintf(&e->name, "%s.%llx", name, (unsigned long long)(now * 1e9)) < 0)
 		e->name = NULL;
@@ -248,7 +326,7 @@ int pn_kube_recorder_event(struct pn_kube_recorder *rec, json_t *involved, const
 			     "firstTimestamp", ts,
 			     "lastTimestamp", ts,
 			     "reportingComponent", rec->component);
-	if (!e->ns || !e->name || !e->event) {
+	if (!e->obj || !e->ns || !e->name || !e->event) {
 		entry_free(e);
 		return -ENOMEM;
 	}
@@ -264,6 +342,17 @@ int pn_kube_recorder_event(struct pn_kube_recorder *rec, json_t *involved, const
 void pn_kube_recorder_get_stats(const struct pn_kube_recorder *rec, struct pn_kube_recorder_stats *out)
 {
 	*out = rec->stats;
+}
+
+void pn_kube_recorder_set_limit(struct pn_kube_recorder *rec, int burst, double per_seconds)
+{
+	rec->burst = burst > 0 ? burst : BURST;
+	rec->per = per_seconds > 0 ? per_seconds : REFILL;
+}
+
+void pn_kube_recorder_set_clock(struct pn_kube_recorder *rec, double (*now)(void))
+{
+	rec->now = now;
 }
 
 unsigned pn_kube_recorder_pending(const struct pn_kube_recorder *rec)

@@ -61,3 +61,14 @@ $(KUBE_BENCH): $(BUILD)/bench/%: $(BUILD)/obj/e2e/bench/%.o $(KUBE_LIB)
 BINS              += $(KUBE_LIB) $(KUBE_BENCH) $(KUBE_ITS)
 UNIT_TESTS        += $(KUBE_TESTS) $(patsubst %,$(BUILD)/test/kube_fuzz-replay_%,$(KUBE_FUZZ))
 INTEGRATION_TESTS += $(KUBE_ITS)
+
+# The daemons' /metrics text, as their unit tests render it, parsed by the
+# Prometheus client's text parser (python3-prometheus-client): a script
+# that knows the build dir.
+$(BUILD)/test/kube_metrics_parse: controller/kube/test/metrics-parse.sh e2e/lib/prom-check \
+		$(BUILD)/test/cluster_metrics $(BUILD)/test/node_agent_http $(BUILD)/test/webhook_server
+	@mkdir -p $(@D)
+	$(Q)printf '#!/bin/sh\nexec sh %s/controller/kube/test/metrics-parse.sh %s\n' "$(CURDIR)" "$(abspath $(BUILD))" > $@
+	$(Q)chmod +x $@
+
+UNIT_TESTS += $(BUILD)/test/kube_metrics_parse

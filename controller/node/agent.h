@@ -85,6 +85,18 @@ typedef void pn_agent_status_fn(void *ctx, const char *ns, const char *name, con
 				const char *network_status_json);
 void pn_agent_set_status_sink(struct pn_agent *a, pn_agent_status_fn *fn, void *ctx);
 
+/* ---- events out --------------------------------------------------------------- */
+
+/* An Event about a Pod: type "Normal" or "Warning", a CamelCase reason and a
+ * one-line message. Called from worker and hot-plug threads, after each
+ * interface attached or detached (Normal AddedInterface / RemovedInterface)
+ * and for each failed ADD, hot-plug attach and unplug (Warning AddFailed,
+ * HotplugFailed, UnplugFailed); the Kubernetes side queues it to its loop
+ * and returns at once. */
+typedef void pn_agent_event_fn(void *ctx, const char *ns, const char *name, const char *uid, const char *type,
+			       const char *reason, const char *message);
+void pn_agent_set_event_sink(struct pn_agent *a, pn_agent_event_fn *fn, void *ctx);
+
 /* ---- availability ----------------------------------------------------------------- */
 
 /* Whether this node can serve a network of provider ("" or NULL: the default

@@ -11,11 +11,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "node/proto.h"
 
 /* ---- set-up -------------------------------------------------------------------- */
+
+/* Seconds on the monotonic clock (provider call latencies). */
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static char *dup_or(const char *s, const char *dflt)
 {
@@ -159,6 +169,7 @@ int pn_agent_new(const struct pn_agent_config *cfg, struct pn_agent **out, char 
 	a->listen_fd = -1;
 	pthread_rwlock_init(&a->gc_lock, NULL);
 	pthread_mutex_init(&a->locks_mu, NULL);
+	pthread_mutex_init(&a->metrics.mu, NULL);
 	pthread_cond_init(&a->locks_cv, NULL);
 	a->state_dir = dup_or(cfg->state_dir, "/var/lib/podnet");
 	a->cni_path = dup_or(cfg->cni_path, "/usr/lib/cni:/opt/cni/bin");
@@ -221,6 +232,7 @@ void pn_agent_free(struct pn_agent *a)
 	}
 	pthread_cond_destroy(&a->locks_cv);
 	pthread_mutex_destroy(&a->locks_mu);
+	pthread_mutex_destroy(&a->metrics.mu);
 	pthread_rwlock_destroy(&a->gc_lock);
 	free(a->state_dir);
 	free(a->records_dir);
@@ -236,6 +248,12 @@ void pn_agent_set_status_sink(struct pn_agent *a, pn_agent_status_fn *fn, void *
 {
 	a->status_fn = fn;
 	a->status_ctx = ctx;
+}
+
+void pn_agent_set_event_sink(struct pn_agent *a, pn_agent_event_fn *fn, void *ctx)
+{
+	a->event_fn = fn;
+	a->event_ctx = ctx;
 }
 
 /* ---- per-Pod serialization ------------------------------------------------------- */
@@ -552,6 +570,69 @@ static void emit_status(struct pn_agent *a, const json_t *rec)
 	free(text);
 }
 
+/* An Event about the record's Pod (no sink, or no Pod named: none). */
+static void pod_event(struct pn_agent *a, const json_t *rec, const char *type, const char *reason, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static void pod_event(struct pn_agent *a, const json_t *rec, const char *type, const char *reason, const char *fmt, ...)
+{
+	const char *ns = json_string_value(json_object_get(rec, "podNamespace"));
+	const char *name = json_string_value(json_object_get(rec, "podName"));
+	const char *uid = json_string_value(json_object_get(rec, "podUID"));
+	char msg[1024];
+	va_list ap;
+
+	if (!a->event_fn || !ns || !name || !*ns || !*name)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	a->event_fn(a->event_ctx, ns, name, uid ? uid : "", type, reason, msg);
+}
+
+/* The addresses (with prefix) the attachment's result gave its interface,
+ * comma-separated, or "no address". */
+static void att_addrs(const json_t *att, char *buf, size_t len)
+{
+	const json_t *res = json_object_get(att, "result"), *it;
+	const char *ifname = json_string_value(json_object_get(att, "interface"));
+	json_int_t idx = -1;
+	size_t k, used = 0;
+
+	buf[0] = '\0';
+	json_array_foreach(json_object_get(res, "interfaces"), k, it)
+	{
+		if (ifname && !strcmp(json_string_value(json_object_get(it, "name")) ?: "", ifname) &&
+		    json_object_get(it, "sandbox"))
+			idx = (json_int_t)k;
+	}
+	json_array_foreach(json_object_get(res, "ips"), k, it)
+	{
+		const char *addr = json_string_value(json_object_get(it, "address"));
+		json_t *ifx = json_object_get(it, "interface");
+		int n;
+
+		if (!addr || (ifx && idx >= 0 && json_integer_value(ifx) != idx))
+			continue;
+		n = snprintf(buf + used, len - used, "%s%s", used ? "," : "", addr);
+		if (n < 0 || (size_t)n >= len - used)
+			break;
+		used += (size_t)n;
+	}
+	if (!used)
+		snprintf(buf, len, "no address");
+}
+
+/* Normal AddedInterface, as Multus users expect it, for one attachment. */
+static void added_event(struct pn_agent *a, const json_t *rec, const json_t *att)
+{
+	char addrs[512];
+
+	att_addrs(att, addrs, sizeof(addrs));
+	pod_event(a, rec, "Normal", "AddedInterface", "podnet.dev/networks: attached %s (network %s) %s",
+		  json_string_value(json_object_get(att, "interface")) ?: "?",
+		  json_string_value(json_object_get(att, "network")) ?: "?", addrs);
+}
+
 static void fill_ids(const struct req *q, const json_t *rec, struct podnet_pod *pod, struct podnet_sandbox *sb,
 		     const char *netns)
 {
@@ -585,6 +666,7 @@ static int detach_att(struct pn_agent *a, const struct req *q, const json_t *rec
 	struct podnet_sandbox sb;
 	struct podnet_request rq;
 	struct att_view v;
+	double t0;
 	int e;
 
 	if (!p) {
@@ -603,7 +685,9 @@ static int detach_att(struct pn_agent *a, const struct req *q, const json_t *rec
 	rq.sandbox = &sb;
 	rq.attachment = &v.a;
 	rq.deadline_ms = pn_provider_now_ms() + (uint64_t)a->cfg.op_timeout_ms;
+	t0 = mono_s();
 	e = pn_provider_detach(p, &rq, res);
+	pn_metrics_provider_call(a, p, 1, mono_s() - t0);
 	view_clear(&v);
 	if (e < 0) {
 		snprintf(why, whylen, "detach of %s (%s) failed: %.300s", json_string_value(json_object_get(att, "interface")),
@@ -647,6 +731,7 @@ static int attach_att(struct pn_agent *a, json_t *rec, const json_t *att, const 
 	struct podnet_request rq;
 	struct att_view v;
 	json_t *done;
+	double t0;
 	int r;
 
 	if (!p) {
@@ -689,7 +774,9 @@ static int attach_att(struct pn_agent *a, json_t *rec, const json_t *att, const 
 	rq.sandbox = sb;
 	rq.attachment = &v.a;
 	rq.deadline_ms = pn_provider_now_ms() + (uint64_t)a->cfg.op_timeout_ms;
+	t0 = mono_s();
 	r = pn_provider_attach(p, &rq, res);
+	pn_metrics_provider_call(a, p, 0, mono_s() - t0);
 	if (r < 0) {
 		struct podnet_result *dres = calloc(1, sizeof(*dres));
 		json_t *atts = json_object_get(rec, "attachments");
@@ -832,6 +919,8 @@ static json_t *do_add(struct pn_agent *a, struct req *q)
 	pn_agent_log(PODNET_LOG_INFO, "ADD %s (%s/%s): %zu attachments", q->cid, q->pod_ns, q->pod_name,
 		     json_array_size(json_object_get(rec, "attachments")));
 	emit_status(a, rec);
+	json_array_foreach(json_object_get(rec, "attachments"), i, att)
+		added_event(a, rec, att);
 	resp = ok_resp(json_deep_copy(json_object_get(rec, "primaryResult")));
 	goto out;
 rollback:
@@ -841,6 +930,9 @@ rollback:
 		int e = detach_record(a, q, rec, why, sizeof(why));
 
 		pn_agent_log(PODNET_LOG_ERROR, "ADD %s failed: %s", q->cid, err);
+		/* no container id in the message: the runtime's retries of the
+		 * sandbox are one Event whose count grows */
+		pod_event(a, rec, "Warning", "AddFailed", "podnet.dev/networks: ADD failed: %s", err);
 		if (e == 0)
 			pn_record_remove(a->records_dir, q->cid);
 		else
@@ -1155,11 +1247,17 @@ static int reconcile_record(struct pn_agent *a, json_t *rec, const json_t *plann
 		if (wanted)
 			continue;
 		r = detach_att(a, NULL, rec, json_array_get(atts, i), netns, res, why, sizeof(why));
-		if (r < 0)
+		if (r < 0) {
+			pod_event(a, rec, "Warning", "UnplugFailed", "podnet.dev/networks: hot-unplug of network %s: %s",
+				  json_string_value(json_object_get(json_array_get(atts, i), "network")) ?: "?", why);
 			goto out;
+		}
 		pn_agent_log(PODNET_LOG_INFO, "hot-plug: detached %s from container %s",
 			     json_string_value(json_object_get(json_array_get(atts, i), "interface")),
 			     json_string_value(json_object_get(rec, "containerID")));
+		pod_event(a, rec, "Normal", "RemovedInterface", "podnet.dev/networks: detached %s (network %s)",
+			  json_string_value(json_object_get(json_array_get(atts, i), "interface")) ?: "?",
+			  json_string_value(json_object_get(json_array_get(atts, i), "network")) ?: "?");
 		json_array_remove(atts, i);
 		changes++;
 		r = pn_record_save(a->records_dir, rec);
@@ -1189,10 +1287,12 @@ static int reconcile_record(struct pn_agent *a, json_t *rec, const json_t *plann
 			       res, why, sizeof(why));
 		if (r < 0) {
 			pn_agent_log(PODNET_LOG_ERROR, "hot-plug: container %s: %s", sb.container_id, why);
+			pod_event(a, rec, "Warning", "HotplugFailed", "podnet.dev/networks: hot-plug failed: %s", why);
 			continue; /* the others still go in; the next plan change retries */
 		}
 		pn_agent_log(PODNET_LOG_INFO, "hot-plug: attached %s to container %s",
 			     json_string_value(json_object_get(att, "interface")), sb.container_id);
+		added_event(a, rec, json_array_get(atts, json_array_size(atts) - 1));
 		changes++;
 		r = pn_record_save(a->records_dir, rec);
 		if (r < 0)
@@ -1260,7 +1360,7 @@ int pn_agent_handle(struct pn_agent *a, const char *request, size_t len, char **
 	struct req q;
 	struct pn_pod_lock *lk = NULL;
 	char key[600];
-	uint64_t t0 = pn_provider_now_ms();
+	uint64_t t0 = mono_s();
 	int is_gc;
 
 	*response = NULL;

@@ -13,7 +13,6 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "pn/version.h"
 
 void pn_metrics_count(struct pn_agent *a, const char *command, int ok, uint64_t micros)
 {
@@ -24,39 +23,83 @@ void pn_metrics_count(struct pn_agent *a, const char *command, int ok, uint64_t 
 	__atomic_add_fetch(&a->metrics.micros[i], micros, __ATOMIC_RELAXED);
 }
 
+void pn_metrics_provider_call(struct pn_agent *a, const struct pn_provider *p, int op, double seconds)
+{
+	int i;
+
+	for (i = 0; i < a->n_providers && a->providers[i] != p; i++)
+		;
+	if (i == a->n_providers || op < 0 || op > 1)
+		return;
+	pthread_mutex_lock(&a->metrics.mu);
+	struct pn_prom_hist *h = &a->metrics.cni[i][op];
+	h->bounds = pn_prom_call_buckets;
+	h->nb = PN_PROM_CALL_BUCKETS_N;
+	h->counts = a->metrics.cni_counts[i][op];
+	pn_prom_hist_observe(h, seconds);
+	pthread_mutex_unlock(&a->metrics.mu);
+}
+
 static const char *const cmd_names[PN_METRIC_COMMANDS] = {"ADD", "DEL", "CHECK", "GC", "STATUS", "other"};
 
 static char *render_metrics(struct pn_agent *a)
 {
-	char *buf = NULL;
+	char *buf = NULL, labels[512], e1[128], e2[128];
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 	json_t *ids = NULL;
 
 	if (!f)
 		return NULL;
-	fprintf(f, PN_BUILD_INFO_METRIC_FMT, pn_version(), "agent");
-	fprintf(f, "# HELP podnet_agent_requests_total Shim requests handled, by command and outcome.\n"
-		   "# TYPE podnet_agent_requests_total counter\n");
+	pn_prom_build_info(f, "agent");
+	pn_prom_family(f, "podnet_agent_requests_total", "counter", "Shim requests handled, by command and outcome.");
 	for (int i = 0; i < PN_METRIC_COMMANDS; i++)
-		for (int k = 0; k < 2; k++)
-			fprintf(f, "podnet_agent_requests_total{command=\"%s\",result=\"%s\"} %llu\n", cmd_names[i],
-				k ? "error" : "ok",
-				(unsigned long long)__atomic_load_n(&a->metrics.requests[i][k], __ATOMIC_RELAXED));
-	fprintf(f, "# HELP podnet_agent_request_seconds_total Time spent handling shim requests, by command.\n"
-		   "# TYPE podnet_agent_request_seconds_total counter\n");
-	for (int i = 0; i < PN_METRIC_COMMANDS; i++)
-		fprintf(f, "podnet_agent_request_seconds_total{command=\"%s\"} %.6f\n", cmd_names[i],
-			(double)__atomic_load_n(&a->metrics.micros[i], __ATOMIC_RELAXED) / 1e6);
-	fprintf(f, "# HELP podnet_agent_providers Providers loaded.\n# TYPE podnet_agent_providers gauge\n"
-		   "podnet_agent_providers %d\n", a->n_providers);
+		for (int k = 0; k < 2; k++) {
+			snprintf(labels, sizeof(labels), "command=\"%s\",result=\"%s\"", cmd_names[i], k ? "error" : "ok");
+			pn_prom_sample(f, "podnet_agent_requests_total", labels,
+				       (double)__atomic_load_n(&a->metrics.requests[i][k], __ATOMIC_RELAXED));
+		}
+	pn_prom_family(f, "podnet_agent_request_seconds_total", "counter",
+		       "Time spent handling shim requests, by command.");
+	for (int i = 0; i < PN_METRIC_COMMANDS; i++) {
+		snprintf(labels, sizeof(labels), "command=\"%s\"", cmd_names[i]);
+		pn_prom_sample(f, "podnet_agent_request_seconds_total", labels,
+			       (double)__atomic_load_n(&a->metrics.micros[i], __ATOMIC_RELAXED) / 1e6);
+	}
+	pn_prom_family(f, "podnet_agent_cni_duration_seconds", "histogram",
+		       "Time of each provider call: op ADD attaches one interface, DEL detaches one.");
+	pthread_mutex_lock(&a->metrics.mu);
 	for (int i = 0; i < a->n_providers; i++)
-		fprintf(f, "podnet_agent_provider_info{name=\"%s\",version=\"%s\",abi=\"1.%u\"} 1\n",
-			pn_provider_name(a->providers[i]), pn_provider_version(a->providers[i]),
-			(unsigned)pn_provider_abi_minor(a->providers[i]));
-	if (pn_record_list(a->records_dir, &ids) == 0)
-		fprintf(f, "# HELP podnet_agent_sandboxes Sandboxes with an attachment record.\n"
-			   "# TYPE podnet_agent_sandboxes gauge\npodnet_agent_sandboxes %zu\n", json_array_size(ids));
+		for (int op = 0; op < 2; op++) {
+			uint64_t zero[PN_PROM_CALL_BUCKETS_N + 1] = {0};
+			struct pn_prom_hist h = a->metrics.cni[i][op];
+
+			if (!h.counts) { /* no call yet: zero buckets */
+				h.bounds = pn_prom_call_buckets;
+				h.nb = PN_PROM_CALL_BUCKETS_N;
+				h.counts = zero;
+			}
+			snprintf(labels, sizeof(labels), "op=\"%s\",provider=\"%s\"", op ? "DEL" : "ADD",
+				 pn_prom_escape(e1, sizeof(e1), pn_provider_name(a->providers[i])));
+			pn_prom_hist_write(f, "podnet_agent_cni_duration_seconds", labels, &h);
+		}
+	pthread_mutex_unlock(&a->metrics.mu);
+	pn_prom_family(f, "podnet_agent_providers", "gauge", "Providers loaded.");
+	pn_prom_sample(f, "podnet_agent_providers", NULL, a->n_providers);
+	pn_prom_family(f, "podnet_agent_provider_info", "gauge",
+		       "Always 1 per provider loaded; the labels are its name, version and ABI.");
+	for (int i = 0; i < a->n_providers; i++) {
+		char e3[128];
+		snprintf(labels, sizeof(labels), "name=\"%s\",version=\"%s\",abi=\"1.%u\"",
+			 pn_prom_escape(e2, sizeof(e2), pn_provider_name(a->providers[i])),
+			 pn_prom_escape(e3, sizeof(e3), pn_provider_version(a->providers[i])),
+			 (unsigned)pn_provider_abi_minor(a->providers[i]));
+		pn_prom_sample(f, "podnet_agent_provider_info", labels, 1);
+	}
+	if (pn_record_list(a->records_dir, &ids) == 0) {
+		pn_prom_family(f, "podnet_agent_sandboxes", "gauge", "Sandboxes with an attachment record.");
+		pn_prom_sample(f, "podnet_agent_sandboxes", NULL, (double)json_array_size(ids));
+	}
 	json_decref(ids);
 	if (a->metrics_fn)
 		a->metrics_fn(a->metrics_ctx, f);

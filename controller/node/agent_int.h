@@ -8,6 +8,7 @@
 #include <signal.h>
 
 #include "node/agent.h"
+#include "kube/prom.h"
 #include "node/provider_host.h"
 
 #define PN_AGENT_MAX_PROVIDERS 32
@@ -85,6 +86,8 @@ struct pn_agent {
 
 	pn_agent_status_fn *status_fn;
 	void *status_ctx;
+	pn_agent_event_fn *event_fn;
+	void *event_ctx;
 	pn_agent_metrics_fn *metrics_fn; /* set before pn_agent_http_start */
 	void *metrics_ctx;
 
@@ -99,6 +102,11 @@ struct pn_agent {
 	struct pn_agent_metrics {
 		uint64_t requests[6][2]; /* [ADD DEL CHECK GC STATUS other][ok error] */
 		uint64_t micros[6];
+		/* provider attach (ADD) and detach (DEL) calls, by provider
+		 * (index in providers) and op, under mu */
+		pthread_mutex_t mu;
+		uint64_t cni_counts[PN_AGENT_MAX_PROVIDERS][2][PN_PROM_CALL_BUCKETS_N + 1];
+		struct pn_prom_hist cni[PN_AGENT_MAX_PROVIDERS][2];
 	} metrics;
 	void *http;
 
@@ -114,6 +122,8 @@ struct pn_hp_item {
 };
 #define PN_METRIC_COMMANDS 6
 void pn_metrics_count(struct pn_agent *a, const char *command, int ok, uint64_t micros);
+/* One provider call: op 0 attach (ADD), 1 detach (DEL); seconds it took. */
+void pn_metrics_provider_call(struct pn_agent *a, const struct pn_provider *p, int op, double seconds);
 
 int pn_hotplug_start(struct pn_agent *a);
 void pn_hotplug_stop(struct pn_agent *a);

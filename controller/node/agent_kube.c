@@ -23,6 +23,7 @@
 #include "kube/informer.h"
 #include "kube/events.h"
 #include "kube/ops.h"
+#include "kube/prom.h"
 #include "node/agent_kube.h"
 #include "node/agent_report.h"
 #include "pn/plan_sign.h"
@@ -38,6 +39,7 @@
 #define RETRY_MIN 0.5
 #define RETRY_MAX 30.0
 #define REFUSED_MAX 4 /* retries of a write the server refused (409/422) */
+#define MAX_QUEUED_EVENTS 1024 /* Events from the core waiting for the loop */
 
 /* One Pod's network-status to write. Shared between the sink (any thread)
  * and the loop under k->mu; requests in flight hold a pointer, so an entry
@@ -55,6 +57,12 @@ struct status_entry {
 	int attempts;
 	double next_at;   /* ev_now after which a retry may go */
 	struct status_entry *next;
+};
+
+/* An Event from the core (any thread) waiting for the loop's recorder. */
+struct queued_event {
+	char *ns, *name, *uid, *type, *reason, *message;
+	struct queued_event *next;
 };
 
 /* What the agent verified of one Pod (by UID). Loop thread only. */
@@ -84,9 +92,11 @@ struct pn_agent_kube {
 	pthread_t thread;
 	int running;
 
-	pthread_mutex_t mu; /* entries, stats, stopped */
+	pthread_mutex_t mu; /* entries, events, stats, stopped */
 	struct status_entry *entries;
 	int n_entries;
+	struct queued_event *events, **events_tail;
+	int n_events;
 	int stopped;
 	struct pn_agent_kube_stats st;
 };
@@ -560,6 +570,71 @@ out:
 	pthread_mutex_unlock(&k->mu);
 }
 
+static void queued_event_free(struct queued_event *q)
+{
+	if (!q)
+		return;
+	free(q->ns);
+	free(q->name);
+	free(q->uid);
+	free(q->type);
+	free(q->reason);
+	free(q->message);
+	free(q);
+}
+
+/* The core's Event sink: any thread. Queues the Event and wakes the loop. */
+static void event_sink(void *ctx, const char *ns, const char *name, const char *uid, const char *type,
+		       const char *reason, const char *message)
+{
+	struct pn_agent_kube *k = ctx;
+	struct queued_event *q = calloc(1, sizeof(*q));
+
+	if (!q || set_str(&q->ns, ns) < 0 || set_str(&q->name, name) < 0 || set_str(&q->uid, uid) < 0 ||
+	    set_str(&q->type, type) < 0 || set_str(&q->reason, reason) < 0 || set_str(&q->message, message) < 0) {
+		queued_event_free(q);
+		return;
+	}
+	pthread_mutex_lock(&k->mu);
+	if (k->stopped || k->n_events >= MAX_QUEUED_EVENTS) {
+		if (!k->stopped)
+			k->st.events_dropped++;
+		pthread_mutex_unlock(&k->mu);
+		queued_event_free(q);
+		return;
+	}
+	*k->events_tail = q;
+	k->events_tail = &q->next;
+	k->n_events++;
+	ev_async_send(k->loop, &k->wake);
+	pthread_mutex_unlock(&k->mu);
+}
+
+/* Loop thread: hands the queued Events to the recorder (which aggregates
+ * repeats and caps each Pod's writes). */
+static void drain_events(struct pn_agent_kube *k)
+{
+	struct queued_event *q;
+
+	pthread_mutex_lock(&k->mu);
+	q = k->events;
+	k->events = NULL;
+	k->events_tail = &k->events;
+	k->n_events = 0;
+	pthread_mutex_unlock(&k->mu);
+	while (q) {
+		struct queued_event *next = q->next;
+		json_t *obj = json_pack("{ss ss s{ss ss ss*}}", "apiVersion", "v1", "kind", "Pod", "metadata",
+					"namespace", q->ns, "name", q->name, "uid", *q->uid ? q->uid : NULL);
+
+		if (obj)
+			pn_kube_recorder_event(k->rec, obj, q->type, q->reason, q->message);
+		json_decref(obj);
+		queued_event_free(q);
+		q = next;
+	}
+}
+
 struct patch_req {
 	struct pn_agent_kube *k;
 	struct status_entry *e;
@@ -715,6 +790,7 @@ static void wake_cb(struct ev_loop *loop, ev_async *w, int revents)
 {
 	(void)loop;
 	(void)revents;
+	drain_events(w->data);
 	process(w->data);
 }
 
@@ -730,11 +806,17 @@ static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct pn_agent_kube *k = w->data;
 	struct pn_watch_stats ws;
+	struct pn_kube_recorder_stats rs;
 	(void)loop;
 	(void)revents;
 
 	pn_watch_get_stats(pn_informer_watch(k->pods), &ws);
+	pn_kube_recorder_get_stats(k->rec, &rs);
 	pthread_mutex_lock(&k->mu);
+	k->st.events_created = rs.created;
+	k->st.events_patched = rs.patched;
+	k->st.events_throttled = rs.throttled;
+	k->st.events_failed = rs.failed;
 	k->st.lists = ws.lists;
 	k->st.watches = ws.watches;
 	k->st.watch_errors = ws.errors;
@@ -796,6 +878,7 @@ int pn_agent_kube_start(struct pn_agent *a, const struct pn_agent_kube_opts *o, 
 		return -ENOMEM;
 	}
 	k->agent = a;
+	k->events_tail = &k->events;
 	pthread_mutex_init(&k->mu, NULL);
 	if (!(k->node = strdup(o->node_name))) {
 		r = -ENOMEM;
@@ -879,9 +962,11 @@ int pn_agent_kube_start(struct pn_agent *a, const struct pn_agent_kube_opts *o, 
 		goto fail;
 	}
 	pn_agent_set_status_sink(a, status_sink, k);
+	pn_agent_set_event_sink(a, event_sink, k);
 	r = -pthread_create(&k->thread, NULL, loop_thread, k);
 	if (r < 0) {
 		pn_agent_set_status_sink(a, NULL, NULL);
+		pn_agent_set_event_sink(a, NULL, NULL);
 		snprintf(err, errlen, "cannot start the watch thread: %s", strerror(-r));
 		goto fail;
 	}
@@ -939,6 +1024,12 @@ void pn_agent_kube_free(struct pn_agent_kube *k)
 		}
 		entry_free(e);
 	}
+	while (k->events) {
+		struct queued_event *q = k->events;
+
+		k->events = q->next;
+		queued_event_free(q);
+	}
 	pthread_mutex_destroy(&k->mu);
 	free(k->node);
 	free(k);
@@ -988,5 +1079,13 @@ void pn_agent_kube_metrics(void *ctx, FILE *out)
 		s.pod_events, s.plan_changes, s.lists, s.watches, s.watch_errors, s.synced, s.pods, s.plans_rejected,
 		s.plan_keys, s.status_writes,
 		s.status_skipped, s.status_retries, s.status_dropped);
+	pn_prom_family(out, "podnet_agent_events_total", "counter",
+		       "Event writes about Pods, by outcome: created, patched (a repeat's count), throttled (held "
+		       "back by the per-Pod cap), failed, dropped (queue full).");
+	pn_prom_sample(out, "podnet_agent_events_total", "result=\"created\"", (double)s.events_created);
+	pn_prom_sample(out, "podnet_agent_events_total", "result=\"patched\"", (double)s.events_patched);
+	pn_prom_sample(out, "podnet_agent_events_total", "result=\"throttled\"", (double)s.events_throttled);
+	pn_prom_sample(out, "podnet_agent_events_total", "result=\"failed\"", (double)s.events_failed);
+	pn_prom_sample(out, "podnet_agent_events_total", "result=\"dropped\"", (double)s.events_dropped);
 	pn_report_metrics(ctx ? ((struct pn_agent_kube *)ctx)->report : NULL, out);
 }

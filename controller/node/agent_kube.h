@@ -52,6 +52,8 @@ struct pn_agent_kube_stats {
 	unsigned long pods;          /* Pods in the cache */
 	unsigned long plans_rejected;/* plans that did not verify (distinct ones) */
 	unsigned long plan_keys;     /* public keys known */
+	unsigned long events_created, events_patched, events_throttled, events_failed;
+	unsigned long events_dropped;/* queue from the core full */
 	int synced;
 };
 void pn_agent_kube_get_stats(struct pn_agent_kube *k, struct pn_agent_kube_stats *out);

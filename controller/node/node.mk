@@ -33,7 +33,7 @@ $(BUILD)/test/node_proto_record: $(BUILD)/obj/controller/node/test/test_proto_re
 
 # /metrics text (the test includes agent_http.c; no server is started).
 $(BUILD)/test/node_agent_http: $(BUILD)/obj/controller/node/test/test_agent_http.o \
-		$(BUILD)/obj/controller/node/agent_record.o $(NODE_HOST_OBJS) $(PN_VERSION_LIB)
+		$(BUILD)/obj/controller/node/agent_record.o $(NODE_HOST_OBJS) $(BUILD)/lib/libpnkube.a $(PN_VERSION_LIB)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lmicrohttpd

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "kube/buf.h"
+#include "kube/prom.h"
 #include "webhook/filter.h"
 #include "webhook/review.h"
 
@@ -41,6 +42,9 @@ struct pn_wh_server {
 	int ready;                /* (mu) */
 	int closing;              /* (mu) */
 	struct pn_wh_server_stats st; /* (mu) */
+	/* review and filter latencies, request in to answer out (mu) */
+	uint64_t dur_counts[2][PN_PROM_CALL_BUCKETS_N + 1];
+	struct pn_prom_hist dur[2];
 };
 
 struct pn_wh_job {
@@ -141,6 +145,8 @@ static enum MHD_Result review(struct pn_wh_server *s, struct MHD_Connection *c, 
 	cn->body.data = NULL;
 	pn_buf_free(&cn->body);
 	j->refs = 2;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += (time_t)s->timeout;
 	pthread_mutex_lock(&s->mu);
@@ -168,6 +174,9 @@ static enum MHD_Result review(struct pn_wh_server *s, struct MHD_Connection *c, 
 	} else if (!s->closing) {
 		s->st.timeouts++;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	pn_prom_hist_observe(&s->dur[route == PN_WH_ROUTE_FILTER],
+			     (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	job_unref_locked(j);
 	pthread_mutex_unlock(&s->mu);
 	if (!answer)
@@ -203,6 +212,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	}
 	if (!strcmp(method, "GET") && !strcmp(url, "/healthz"))
 		return respond(c, MHD_HTTP_OK, "text/plain", strdup("ok\n"));
+	if (!strcmp(method, "GET") && !strcmp(url, "/metrics"))
+		return respond(c, MHD_HTTP_OK, "text/plain; version=0.0.4", pn_wh_server_metrics(s));
 	if (!strcmp(method, "GET") && !strcmp(url, "/readyz")) {
 		pthread_mutex_lock(&s->mu);
 		ready = s->ready && !s->closing;
@@ -288,6 +299,11 @@ struct pn_wh_server *pn_wh_server_new(struct ev_loop *loop, const char *addr, do
 		return NULL;
 	}
 	s->loop = loop;
+	for (int i = 0; i < 2; i++) {
+		s->dur[i].bounds = pn_prom_call_buckets;
+		s->dur[i].nb = PN_PROM_CALL_BUCKETS_N;
+		s->dur[i].counts = s->dur_counts[i];
+	}
 	s->timeout = timeout > 0 ? timeout : 10;
 	s->fn = fn;
 	s->ud = ud;
@@ -375,6 +391,43 @@ void pn_wh_server_stats(struct pn_wh_server *s, struct pn_wh_server_stats *out)
 	pthread_mutex_lock(&s->mu);
 	*out = s->st;
 	pthread_mutex_unlock(&s->mu);
+}
+
+char *pn_wh_server_metrics(struct pn_wh_server *s)
+{
+	static const char *const routes[2] = { "validate", "filter" };
+	struct pn_wh_server_stats st;
+	char *buf = NULL, labels[64];
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	pn_prom_build_info(f, "webhook");
+	pthread_mutex_lock(&s->mu);
+	st = s->st;
+	pn_prom_family(f, "podnet_webhook_request_duration_seconds", "histogram",
+		       "Time from a request's body to its answer, by route (validate: admission reviews; "
+		       "filter: scheduler extender).");
+	for (int i = 0; i < 2; i++) {
+		snprintf(labels, sizeof(labels), "route=\"%s\"", routes[i]);
+		pn_prom_hist_write(f, "podnet_webhook_request_duration_seconds", labels, &s->dur[i]);
+	}
+	pthread_mutex_unlock(&s->mu);
+	pn_prom_family(f, "podnet_webhook_requests_total", "counter", "Requests handed to the loop, by route.");
+	pn_prom_sample(f, "podnet_webhook_requests_total", "route=\"validate\"", (double)st.reviews);
+	pn_prom_sample(f, "podnet_webhook_requests_total", "route=\"filter\"", (double)st.filters);
+	pn_prom_family(f, "podnet_webhook_timeouts_total", "counter", "Requests the loop did not answer in time (503).");
+	pn_prom_sample(f, "podnet_webhook_timeouts_total", NULL, (double)st.timeouts);
+	pn_prom_family(f, "podnet_webhook_too_large_total", "counter", "Requests refused for their size (413).");
+	pn_prom_sample(f, "podnet_webhook_too_large_total", NULL, (double)st.too_big);
+	pn_prom_family(f, "podnet_webhook_certificate_loads_total", "counter", "Serving certificates loaded.");
+	pn_prom_sample(f, "podnet_webhook_certificate_loads_total", NULL, (double)st.reloads);
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
 }
 
 void pn_wh_server_free(struct pn_wh_server *s)

@@ -2,7 +2,7 @@
  *
  * Connections run on libmicrohttpd's threads; a review is handed to the loop
  * thread (ev_async) as a job, and the connection's thread waits for the
- * loop's answer (bounded); so is a scheduler extender's filter request. /healthz answers 200 while the loop is alive;
+ * loop's answer (bounded); so is a scheduler extender's filter request. /healthz answers 200 while the loop is alive; /metrics has the counters;
  * /readyz 200 once the caller said ready. A new certificate starts a new
  * daemon on the same listening socket and retires the old one (it finishes
  * its connections on a thread of its own), so a reload drops nothing. */
@@ -46,5 +46,8 @@ struct pn_wh_server_stats {
 	unsigned long reviews, filters, timeouts, too_big, reloads;
 };
 void pn_wh_server_stats(struct pn_wh_server *s, struct pn_wh_server_stats *out);
+/* The /metrics text (Prometheus 0.0.4, malloc'd; NULL: out of memory),
+ * also served at GET /metrics. */
+char *pn_wh_server_metrics(struct pn_wh_server *s);
 
 #endif

@@ -28,7 +28,7 @@ $(BUILD)/test/webhook_%: $(BUILD)/obj/controller/webhook/test/test_%.o $(WEBHOOK
 
 # The server test runs the real HTTPS server on a loopback port.
 $(BUILD)/test/webhook_server: $(BUILD)/obj/controller/webhook/test/test_server.o \
-		$(BUILD)/obj/controller/webhook/server.o $(WEBHOOK_PURE) $(BUILD)/lib/libpnkube.a \
+		$(BUILD)/obj/controller/webhook/server.o $(WEBHOOK_PURE) $(BUILD)/lib/libpnkube.a $(PN_VERSION_LIB) \
 		$(BUILD)/lib/libpnapi.a
 	@mkdir -p $(@D)
 	@echo "  LD      $@"

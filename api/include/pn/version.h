@@ -11,12 +11,11 @@
 /* The version; static storage, never NULL. Only letters, digits, '.', '_'
  * and '-', so it needs no quoting in a metric label or an image tag. */
 const char *pn_version(void);
+/* The commit built (`git rev-parse --short=12 HEAD`, "unknown" without git),
+ * the make variable PODNET_COMMIT; same characters as the version. */
+const char *pn_commit(void);
 
-/* The Prometheus gauge both daemons export on /metrics, as a printf format
- * taking the version and the component ("controller" or "agent"). */
-#define PN_BUILD_INFO_METRIC_FMT \
-	"# HELP podnet_build_info Always 1; the version label is the podnet build this component runs.\n" \
-	"# TYPE podnet_build_info gauge\n" \
-	"podnet_build_info{version=\"%s\",component=\"%s\"} 1\n"
+/* The daemons export podnet_build_info{version,commit,component} with
+ * pn_prom_build_info (kube/prom.h). */
 
 #endif

@@ -13,6 +13,7 @@
 
 #include "cluster/ctl.h"
 #include "pn/version.h"
+#include "kube/test/metrics_dump.h"
 
 /* A controller that has not started: no informers, an empty queue. */
 static char *render_idle(void)
@@ -44,8 +45,8 @@ static void unit__controller_metrics__build_info__version_built_in(void **state)
 
 	(void)state;
 	assert_true(pn_version()[0] != '\0');
-	snprintf(line, sizeof(line), "podnet_build_info{version=\"%s\",component=\"controller\"} 1\n",
-		 pn_version());
+	snprintf(line, sizeof(line), "podnet_build_info{version=\"%s\",commit=\"%s\",component=\"controller\"} 1\n",
+		 pn_version(), pn_commit());
 	help = strstr(text, "# HELP podnet_build_info ");
 	type = strstr(text, "# TYPE podnet_build_info gauge\n");
 	sample = strstr(text, line);
@@ -67,6 +68,9 @@ static void unit__controller_metrics__other_families__still_there(void **state)
 	assert_non_null(strstr(text, "\npodnet_controller_leader 0\n"));
 	assert_non_null(strstr(text, "\npodnet_controller_queue_depth 0\n"));
 	assert_non_null(strstr(text, "podnet_controller_errors_total{reason=\"DecodeFailed\"} 0\n"));
+	assert_non_null(strstr(text, "# HELP podnet_controller_leader "));
+	assert_non_null(strstr(text, "# TYPE podnet_controller_plan_write_duration_seconds histogram\n"));
+	pn_test_metrics_dump("controller", text);
 	free(text);
 }
 

@@ -707,6 +707,83 @@ static void unit__events_repeated__one_create_then_count_patches(void **state)
 	env_stop(&e);
 }
 
+static double fake_now;
+static double fake_clock(void)
+{
+	return fake_now;
+}
+
+/* A looping Pod: distinct failures beyond the burst are held back, repeats
+ * of one failure fold into its count, and the count goes out once the
+ * object's bucket has a token again; another Pod is not held back. */
+static void unit__events_per_object_cap__held_back_then_count_carried(void **state)
+{
+	(void)state;
+	static const struct pn_faultsrv_step steps[] = {
+		{ "201 Created", NULL, "{\"kind\":\"Event\"}", 0, FS_END, 0 },
+		{ OK200, NULL, "{\"kind\":\"Event\"}", 0, FS_END, 0 },
+		{ "201 Created", NULL, "{\"kind\":\"Event\"}", 0, FS_END, 0 },
+		{ OK200, NULL, "{\"kind\":\"Event\"}", 0, FS_END, 0 },
+	};
+	struct env e;
+	char body[2048], msg[64];
+	env_start(&e, steps, 4, 0);
+	struct pn_kube_recorder *rec = pn_kube_recorder_new(e.c, "podnet-test", "node-1", 600);
+	assert_non_null(rec);
+	fake_now = 1000;
+	pn_kube_recorder_set_clock(rec, fake_clock);
+	pn_kube_recorder_set_limit(rec, 2, 60);
+	json_t *p1 = json_pack("{s:s,s:s,s:{s:s,s:s,s:s}}", "apiVersion", "v1", "kind", "Pod",
+			       "metadata", "name", "p1", "namespace", "t", "uid", "u-1");
+	json_t *p2 = json_pack("{s:s,s:s,s:{s:s,s:s,s:s}}", "apiVersion", "v1", "kind", "Pod",
+			       "metadata", "name", "p2", "namespace", "t", "uid", "u-2");
+	/* five distinct failures, each three times: the first is created and
+	 * its repeat patched (the burst of 2), the other 13 are held back */
+	for (int i = 0; i < 5; i++) {
+		snprintf(msg, sizeof(msg), "attach failed: try %d", i);
+		for (int k = 0; k < 3; k++) {
+			assert_int_equal(pn_kube_recorder_event(rec, p1, "Warning", "AttachFailed", msg), 0);
+			while (pn_kube_recorder_pending(rec))
+				ev_run(e.loop, EVRUN_ONCE);
+		}
+	}
+	struct pn_kube_recorder_stats st;
+	pn_kube_recorder_get_stats(rec, &st);
+	assert_int_equal(st.created, 1);
+	assert_int_equal(st.patched, 1);
+	assert_int_equal(st.throttled, 13);
+	/* another Pod has its own bucket */
+	assert_int_equal(pn_kube_recorder_event(rec, p2, "Normal", "AddedInterface", "attached net1"), 0);
+	while (pn_kube_recorder_pending(rec))
+		ev_run(e.loop, EVRUN_ONCE);
+	/* a minute later p1 may write once: the repeat carries the held-back
+	 * count (3 + this one); the next distinct failure waits again */
+	fake_now += 60;
+	assert_int_equal(pn_kube_recorder_event(rec, p1, "Warning", "AttachFailed", "attach failed: try 0"), 0);
+	while (pn_kube_recorder_pending(rec))
+		ev_run(e.loop, EVRUN_ONCE);
+	assert_int_equal(pn_kube_recorder_event(rec, p1, "Warning", "AttachFailed", "attach failed: try 4"), 0);
+	pn_kube_recorder_get_stats(rec, &st);
+	assert_int_equal(st.created, 2);
+	assert_int_equal(st.patched, 2);
+	assert_int_equal(st.throttled, 14);
+	assert_int_equal(pn_faultsrv_nreq(e.srv), 4);
+	assert_req(&e, 0, "POST /api/v1/namespaces/t/events ");
+	assert_req(&e, 1, "PATCH /api/v1/namespaces/t/events/p1.");
+	pn_faultsrv_req_body(e.srv, 1, body, sizeof(body));
+	assert_non_null(strstr(body, "\"count\":2"));
+	assert_req(&e, 2, "POST /api/v1/namespaces/t/events ");
+	pn_faultsrv_req_body(e.srv, 2, body, sizeof(body));
+	assert_non_null(strstr(body, "\"name\":\"p2\""));
+	assert_req(&e, 3, "PATCH /api/v1/namespaces/t/events/p1.");
+	pn_faultsrv_req_body(e.srv, 3, body, sizeof(body));
+	assert_non_null(strstr(body, "\"count\":4"));
+	json_decref(p1);
+	json_decref(p2);
+	pn_kube_recorder_free(rec);
+	env_stop(&e);
+}
+
 static int ready_calls;
 
 static void wq_ready(void *ud)
@@ -959,6 +1036,7 @@ int main(void)
 		cmocka_unit_test(unit__connection_refused__retried_then_econnrefused),
 		cmocka_unit_test(unit__path_building__escaped_and_grouped),
 		cmocka_unit_test(unit__events_repeated__one_create_then_count_patches),
+		cmocka_unit_test(unit__events_per_object_cap__held_back_then_count_carried),
 		cmocka_unit_test(unit__workqueue_on_loop__ready_called_after_delay),
 		cmocka_unit_test(unit__informer_resync__every_object_redelivered_as_update),
 		cmocka_unit_test(unit__lease_create_renew_then_other_holder__started_then_stopped),

@@ -263,8 +263,10 @@ curl -s "http://127.0.0.1:$mport/metrics" >"$T/metrics"
 check "metrics: ADD ok counted" grep -Eq '^podnet_agent_requests_total\{command="ADD",result="ok"\} [1-9]' "$T/metrics"
 check "metrics: ADD errors counted" grep -Eq '^podnet_agent_requests_total\{command="ADD",result="error"\} [1-9]' "$T/metrics"
 check "metrics: providers listed" grep -q 'podnet_agent_provider_info{name="podnet.dev/cni"' "$T/metrics"
-check "metrics: build info of this agent" grep -qxF \
-	"podnet_build_info{version=\"$("$build/bin/podnet-agent" --version | cut -d' ' -f2)\",component=\"agent\"} 1" "$T/metrics"
+check "metrics: build info of this agent" grep -qE \
+	"^podnet_build_info\\{version=\"$("$build/bin/podnet-agent" --version | cut -d' ' -f2)\",commit=\"[0-9a-f]{12}\",component=\"agent\"\\} 1\$" "$T/metrics"
+check "metrics: ADD latency per provider" grep -Eq \
+	'^podnet_agent_cni_duration_seconds_count\{op="ADD",provider="podnet.dev/cni"\} [1-9]' "$T/metrics"
 
 # ---- the agent is gone
 stop_agent

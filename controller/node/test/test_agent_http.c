@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "../agent_http.c"
+#include "pn/version.h"
+#include "kube/test/metrics_dump.h"
 
 void pn_agent_log(int level, const char *fmt, ...)
 {
@@ -60,7 +62,8 @@ static void unit__agent_metrics__build_info__version_built_in(void **state)
 
 	(void)state;
 	assert_true(pn_version()[0] != '\0');
-	snprintf(line, sizeof(line), "podnet_build_info{version=\"%s\",component=\"agent\"} 1\n", pn_version());
+	snprintf(line, sizeof(line), "podnet_build_info{version=\"%s\",commit=\"%s\",component=\"agent\"} 1\n",
+		 pn_version(), pn_commit());
 	help = strstr(text, "# HELP podnet_build_info ");
 	type = strstr(text, "# TYPE podnet_build_info gauge\n");
 	sample = strstr(text, line);
@@ -83,6 +86,9 @@ static void unit__agent_metrics__other_families__still_there(void **state)
 	assert_non_null(strstr(text, "podnet_agent_requests_total{command=\"ADD\",result=\"ok\"} 0\n"));
 	assert_non_null(strstr(text, "podnet_agent_providers 0\n"));
 	assert_non_null(strstr(text, "podnet_agent_sandboxes 0\n"));
+	assert_non_null(strstr(text, "# TYPE podnet_agent_provider_info gauge\n"));
+	assert_non_null(strstr(text, "# TYPE podnet_agent_cni_duration_seconds histogram\n"));
+	pn_test_metrics_dump("agent", text);
 	free(text);
 }
 

@@ -65,6 +65,11 @@ void pn_agent_set_status_sink(struct pn_agent *a, pn_agent_status_fn *fn, void *
 	(void)a, (void)fn, (void)ctx;
 }
 
+void pn_agent_set_event_sink(struct pn_agent *a, pn_agent_event_fn *fn, void *ctx)
+{
+	(void)a, (void)fn, (void)ctx;
+}
+
 /* The PodNetworkNode report has its own test (test_avail.c); not started here. */
 struct pn_report *pn_report_new(struct pn_agent *a, struct ev_loop *loop, struct pn_kube_client *c, const char *node,
 				double period)

@@ -14,6 +14,8 @@
 #include <cmocka.h>
 #include <curl/curl.h>
 
+#include "kube/test/metrics_dump.h"
+
 #include "webhook/cert.h"
 #include "webhook/review.h"
 #include "webhook/server.h"
@@ -211,6 +213,16 @@ static void unit__server__reviews_probes_cap_and_reload(void **state)
 	c = (struct call){ .path = "/healthz", .ca = a.ca_crt, .port = pn_wh_server_port(s) };
 	call(loop, &c);
 	assert_int_equal(c.rc, CURLE_PEER_FAILED_VERIFICATION);
+
+	/* /metrics: every family with HELP and TYPE, the review counted */
+	c = (struct call){ .path = "/metrics", .ca = b.ca_crt, .port = pn_wh_server_port(s) };
+	call(loop, &c);
+	assert_int_equal(c.code, 200);
+	assert_non_null(strstr(c.resp, "# TYPE podnet_build_info gauge\n"));
+	assert_non_null(strstr(c.resp, "component=\"webhook\"} 1\n"));
+	assert_non_null(strstr(c.resp, "podnet_webhook_requests_total{route=\"validate\"} 2\n"));
+	assert_non_null(strstr(c.resp, "podnet_webhook_request_duration_seconds_count{route=\"validate\"} 2\n"));
+	pn_test_metrics_dump("webhook", c.resp);
 
 	pn_wh_server_stats(s, &st);
 	assert_int_equal(st.reviews, 2);
