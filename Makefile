@@ -134,6 +134,7 @@ DEB_PACKAGES := build-essential clang llvm libclang-rt-14-dev pkg-config valgrin
                 libcurl4-openssl-dev libev-dev libjansson-dev libcjson-dev libyaml-dev \
                 libcmocka-dev libmicrohttpd-dev libssl-dev iproute2 iputils-ping jq curl ca-certificates \
                 mmdebstrap busybox-static
+DEB_PACKAGES += graphviz
 
 .PHONY: deps
 deps:
