@@ -40,6 +40,7 @@ progress_run() {
 		if [ "$_pnow" -ge "$_pnext" ] && kill -0 "$_ppid" 2>/dev/null; then
 			printf '  ... still %s (%s)\n' "$_pl" "$(progress_fmt $((_pnow - _pt0)))" >&2
 			_pnext=$((_pnext + _pint))
+			[ "$_pnext" -gt "$_pnow" ] || _pnext=$((_pnow + _pint))
 		fi
 	done
 	_prc=0
