@@ -21,7 +21,9 @@ progress_fmt() {
 # it), printing "  ... still LABEL (2m30s)" every interval while it runs and
 # "  LABEL: done in 3m12s" at the end. On failure: the last
 # $PODNET_PROGRESS_TAIL (30) lines of LOG, then "  LABEL: failed ...".
-# Returns CMD's exit status.
+# Returns CMD's exit status. CMD is a program, not a shell function (it runs
+# under setsid). While it runs, INT and TERM stop it and exit (130, 143);
+# afterwards they are back to their defaults, whatever the caller had set.
 progress_run() {
 	_pl=$1 _plog=$2
 	shift 2
