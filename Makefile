@@ -140,6 +140,11 @@ DEB_PACKAGES := build-essential clang llvm libclang-rt-14-dev pkg-config valgrin
                 libcmocka-dev libmicrohttpd-dev libssl-dev iproute2 iputils-ping jq curl ca-certificates \
                 mmdebstrap busybox-static
 DEB_PACKAGES += python3-prometheus-client
+DEB_PACKAGES += graphviz
+
+# apt's output goes to logs in $(DEPS_LOGS), shown (the last lines) only
+# when a step fails; e2e/lib/progress.sh prints the steps and their time.
+DEPS_LOGS ?= /var/tmp/podnet-install-logs
 
 .PHONY: deps
 deps:
@@ -148,7 +153,10 @@ deps:
 	done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  . e2e/lib/progress.sh; \
+	  progress_run "apt-get update" $(DEPS_LOGS)/apt-update.log apt-get update -qq && \
+	  progress_run "installing the build's Debian packages" $(DEPS_LOGS)/apt-install.log \
+	    env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 	e2e/cluster/install
 

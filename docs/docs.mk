@@ -23,3 +23,24 @@ $(BUILD)/test/docs_kep_conformance: $(BUILD)/obj/docs/test/test_kep_conformance.
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 UNIT_TESTS += $(BUILD)/test/docs_kep_conformance
+
+# docs/pictures/: pictures drawn from Graphviz sources (NAME.dot -> NAME.svg,
+# both committed; docs/pictures/render). `make docs-pictures` redraws them;
+# the unit test docs_pictures (docs/test/pictures.sh) redraws them into
+# $(BUILD)/docs/pictures and fails when a committed SVG differs.
+DOCS_PICTURES := $(patsubst %.dot,%.svg,$(wildcard docs/pictures/*.dot))
+
+.PHONY: docs-pictures
+docs-pictures: $(DOCS_PICTURES)
+
+docs/pictures/%.svg: docs/pictures/%.dot docs/pictures/render
+	@echo "  DOT     $@"
+	$(Q)docs/pictures/render $< $@
+
+$(BUILD)/test/docs_pictures: docs/test/pictures.sh
+	@mkdir -p $(@D)
+	$(Q)printf '#!/bin/sh\nexec sh %s/docs/test/pictures.sh %s %s\n' "$(CURDIR)" "$(CURDIR)" \
+	  "$(abspath $(BUILD))/docs/pictures" > $@
+	$(Q)chmod +x $@
+
+UNIT_TESTS += $(BUILD)/test/docs_pictures

@@ -93,7 +93,7 @@ eq "the PodNetwork and PodNetworkAttachment files keep their CEL rules for moder
 t "crds/apply is idempotent" "$top/crds/apply"
 "$K" api-resources --api-group=podnet.dev --no-headers >"$tmp/res" 2>&1
 for row in "podnetworks pn false PodNetwork" "podnetworkattachments pna true PodNetworkAttachment" \
-	"cniconfigs cnic false CNIConfig" "ippools ipp false IPPool" "podnetworknodes pnnode false PodNetworkNode"; do
+	"cniconfigs cnic false CNIConfig" "ippools pnpool,ipp false IPPool" "podnetworknodes pnnode false PodNetworkNode"; do
 	set -- $row
 	if grep -Eq "^$1 +$2 +podnet.dev(/v1alpha1)? +$3 +$4\$" "$tmp/res"; then
 		ok "api-resources: $1 (short name $2, namespaced $3)"
@@ -262,6 +262,10 @@ has "kubectl get ipp: NAME READY CIDRS ALLOCATED SIZE AGE" \
 	'^NAME +READY +CIDRS +ALLOCATED +SIZE +AGE$' "$K" get ipp
 has "kubectl get ipp: storage-pool row shows its cidr" \
 	'^storage-pool +192\.168\.50\.0/24 +[0-9]+' "$K" get ipp
+has "kubectl get pnpool: the short name the docs use" \
+	'^storage-pool +192\.168\.50\.0/24 +[0-9]+' "$K" get pnpool
+has "kubectl get ippools.podnet.dev: the full name the docs use" \
+	'^storage-pool +192\.168\.50\.0/24 +[0-9]+' "$K" get ippools.podnet.dev
 
 # ---- the status subresource --------------------------------------------------
 now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
