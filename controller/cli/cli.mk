@@ -44,6 +44,16 @@ $(BUILD)/test/cli_podnetctl: $(BUILD)/obj/controller/cli/test/run_podnetctl.o \
 
 UNIT_TESTS += $(BUILD)/test/cli_podnetctl
 
+# `podnetctl convert` on the Multus fixtures of controller/cli/test/convert
+# (controller/cli/test/convert.sh, the same kind of front).
+$(BUILD)/test/cli_convert: $(BUILD)/obj/controller/cli/test/run_convert.o \
+		controller/cli/test/convert.sh $(BUILD)/bin/podnetctl
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $<
+
+UNIT_TESTS += $(BUILD)/test/cli_convert
+
 # cmocka tests of the pieces: controller/cli/test/test_NAME.c -> $(BUILD)/test/cli_NAME
 CLI_LIB_OBJS := $(filter-out $(BUILD)/obj/controller/cli/podnetctl.o $(BUILD)/obj/controller/cli/statuscmd.o,$(CLI_OBJS))
 CLI_TESTS    := $(patsubst controller/cli/test/test_%.c,$(BUILD)/test/cli_%,$(wildcard controller/cli/test/test_*.c))
