@@ -478,9 +478,13 @@ static void convert_nad(struct conv *c, struct conv_net *net)
 		plugins = json_deep_copy(json_object_get(cfg, "plugins"));
 		x.base = "spec.config.plugins[0].ipam";
 		json_object_foreach (cfg, k, v)
-			if (strcmp(k, "cniVersion") && strcmp(k, "name") && strcmp(k, "plugins"))
-				report(c, NAD_KIND, net->ns, net->name, "spec.config", "%s: has no "
-				       "podnet equivalent; dropped", k);
+			if (strcmp(k, "cniVersion") && strcmp(k, "name") && strcmp(k, "plugins")) {
+				char path[300];
+
+				snprintf(path, sizeof(path), "spec.config.%s", k);
+				report(c, NAD_KIND, net->ns, net->name, path, "has no podnet "
+				       "equivalent; dropped");
+			}
 	} else {
 		json_t *one = json_deep_copy(cfg);
 
@@ -496,9 +500,13 @@ static void convert_nad(struct conv *c, struct conv_net *net)
 	}
 	for (size_t i = 1; i < json_array_size(plugins); i++)
 		if (json_object_get(json_array_get(plugins, i), "ipam"))
-			report(c, NAD_KIND, net->ns, net->name, "spec.config.plugins",
-			       "[%zu].ipam: podnet allocates for the first plugin only; kept in "
-			       "the CNI config", i);
+		{
+			char path[64];
+
+			snprintf(path, sizeof(path), "spec.config.plugins[%zu].ipam", i);
+			report(c, NAD_KIND, net->ns, net->name, path, "podnet allocates for the "
+			       "first plugin only; kept in the CNI config");
+		}
 	net->usable = true;
 	for (size_t i = 0; i < json_array_size(plugins); i++)
 		net->ips_cap |= json_is_true(json_object_get(
