@@ -829,8 +829,7 @@ static bool pool_has_gateway(const struct conv_net *net, int family, char *which
 }
 
 /* Adds q as one flow mapping to text; reports what cannot go. */
-static int put_req(struct conv *c, const struct who *w, size_t i, struct req *q, char **text,
-		   const json_t *entry)
+static int put_req(struct conv *c, const struct who *w, size_t i, struct req *q, char **text)
 {
 	struct conv_net *net = find_net(c, q->ns, q->name);
 	const char *pn = net ? net->pn : q->name;
@@ -872,7 +871,6 @@ static int put_req(struct conv *c, const struct who *w, size_t i, struct req *q,
 			       "gateway of the network's IPPool range, %s, not %s; isDefaultGW%d set",
 			       gw, q->gw[fam == 6], fam);
 	}
-	(void)entry;
 	r = put(text, ", {podNetworkName: ");
 	if (r == 0)
 		r = put_scalar(text, pn);
@@ -977,7 +975,7 @@ static char *convert_value(struct conv *c, const struct who *w, const char *val,
 				} else {
 					seen = v;
 					seen[n_seen++] = key;
-					e = put_req(c, w, i, &q, &text, NULL);
+					e = put_req(c, w, i, &q, &text);
 				}
 			}
 		}
