@@ -845,7 +845,7 @@ static int put_req(struct conv *c, const struct who *w, size_t i, struct req *q,
 	}
 	if (q->ips && json_array_size(q->ips) && net && net->usable && !net->has_pool) {
 		report(c, w->kind, w->ns, w->name, ips_path, "network %s/%s has no IPPool after "
-		       "conversion (its ipam is not static, whereabouts or host-local): podnet "
+		       "conversion (its ipam could not become one): podnet "
 		       "takes fixed addresses from an IPPool only; dropped", q->ns, q->name);
 		json_decref(q->ips);
 		q->ips = NULL;
