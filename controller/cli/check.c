@@ -45,7 +45,7 @@ static int check_duplicates(struct cli_set *set)
 
 		if (o->obj.kind == PN_KIND_UNKNOWN || !*o->name)
 			continue;
-		if (asprintf(&key, "%d/%s/%s", (int)o->obj.kind,
+		if (asprintf(&key, "%d/%s/%s/%s", (int)o->obj.kind, o->workload ? o->kind : "",
 			     nsd ? (o->ns ? o->ns : "default") : "", o->name) < 0)
 			return json_decref(seen), -ENOMEM;
 		prev = json_object_get(seen, key);
@@ -54,7 +54,7 @@ static int check_duplicates(struct cli_set *set)
 
 			r = cli_object_problem(o, "metadata.name",
 					       "%s \"%s\" is defined twice (also at %s:%d:%d)",
-					       pn_kind_name(o->obj.kind), o->name,
+					       o->workload ? o->kind : pn_kind_name(o->obj.kind), o->name,
 					       set->files[p->file].name, p->line, p->col);
 		} else if (json_object_set_new(seen, key, json_integer((json_int_t)i)) < 0) {
 			r = -ENOMEM;

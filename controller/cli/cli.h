@@ -31,6 +31,11 @@ struct cli_object {
 	char *ns;                  /* metadata.namespace or NULL */
 	struct pn_object obj;      /* kind PN_KIND_UNKNOWN when not decodable */
 	bool is_namespace;         /* a v1 Namespace: read for its labels only */
+	const char *workload;      /* a Deployment, Job, ...: the path of its pod
+				    * template ("spec.template."); obj is that
+				    * template as a Pod named after the object.
+				    * NULL for anything else */
+	json_t *template_pod;      /* owned: that Pod, decoded into obj */
 	struct pn_problems ps;     /* everything found about this object */
 };
 
@@ -110,6 +115,15 @@ const char *cli_ref_pool(const struct pn_param_ref *refs, size_t n);
 
 /* Writes v as block-style YAML at the given indentation. */
 int cli_yaml_write(FILE *out, const json_t *v, int indent);
+
+/* `podnetctl convert` (convert.c): Multus NetworkAttachmentDefinitions
+ * into CNIConfig + IPPool + PodNetwork, the Multus annotation of Pods and
+ * workloads (their pod templates) into podnet.dev/networks, podnet objects
+ * and Namespaces as they are; Lists are unrolled. The objects go to out (a
+ * JSON array) in input order; what cannot be converted is written to err,
+ * one line each: "KIND NAMESPACE/NAME: FIELD.PATH: message". Returns how
+ * many lines were written, or -ENOMEM. */
+int cli_convert(json_t *const *roots, size_t n_roots, json_t *out, FILE *err);
 
 /* ---- `podnetctl status` (status.c: pure; statuscmd.c: the cluster) ------- */
 

@@ -55,6 +55,16 @@ $(BUILD)/test/cli_podnetctl: $(BUILD)/obj/controller/cli/test/run_podnetctl.o \
 
 UNIT_TESTS += $(BUILD)/test/cli_podnetctl
 
+# `podnetctl convert` on the Multus fixtures of controller/cli/test/convert
+# (controller/cli/test/convert.sh, the same kind of front).
+$(BUILD)/test/cli_convert: $(BUILD)/obj/controller/cli/test/run_convert.o \
+		controller/cli/test/convert.sh $(BUILD)/bin/podnetctl
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $<
+
+UNIT_TESTS += $(BUILD)/test/cli_convert
+
 # cmocka tests of the pieces: controller/cli/test/test_NAME.c -> $(BUILD)/test/cli_NAME
 CLI_LIB_OBJS := $(filter-out $(BUILD)/obj/controller/cli/podnetctl.o $(BUILD)/obj/controller/cli/statuscmd.o,$(CLI_OBJS))
 CLI_TESTS    := $(patsubst controller/cli/test/test_%.c,$(BUILD)/test/cli_%,$(wildcard controller/cli/test/test_*.c))
@@ -65,3 +75,32 @@ $(CLI_TESTS): $(BUILD)/test/cli_%: $(BUILD)/obj/controller/cli/test/test_%.o $(C
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 UNIT_TESTS += $(CLI_TESTS)
+
+# controller/cli/fuzz/NAME.c: libFuzzer harnesses over the files podnetctl
+# reads (convert: NADs' spec.config and Multus annotations); each is also
+# linked with controller/kube/fuzz/replay.c and run over
+# controller/cli/fuzz/corpus/NAME/ as a unit test.
+CLI_FUZZ := $(patsubst controller/cli/fuzz/%.c,%,$(wildcard controller/cli/fuzz/*.c))
+
+$(BUILD)/obj/controller/cli/fuzz/replay.o: controller/kube/fuzz/replay.c
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CPPFLAGS) -DKUBE_FUZZ_CORPUS_DIR='"controller/cli/fuzz/corpus"' $(CFLAGS) -c -o $@ $<
+$(BUILD)/test/cli_fuzz-replay_%: $(BUILD)/obj/controller/cli/fuzz/%.o \
+		$(BUILD)/obj/controller/cli/fuzz/replay.o $(CLI_LIB_OBJS) $(BUILD)/lib/libpnkube.a \
+		$(BUILD)/lib/libpnapi.a
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The real fuzzers (clang only): make cli-fuzz; run e.g.
+#   build/fuzz/cli_convert controller/cli/fuzz/corpus/convert -max_total_time=60
+.PHONY: cli-fuzz
+cli-fuzz: $(patsubst %,$(BUILD)/fuzz/cli_%,$(CLI_FUZZ))
+$(BUILD)/fuzz/cli_%: controller/cli/fuzz/%.c $(patsubst $(BUILD)/obj/%.o,%.c,$(CLI_LIB_OBJS))
+	@mkdir -p $(@D)
+	@echo "  FUZZ    $@"
+	$(Q)clang $(CPPFLAGS) $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ \
+	  $(wildcard api/*.c) $(LDLIBS)
+
+UNIT_TESTS += $(patsubst %,$(BUILD)/test/cli_fuzz-replay_%,$(CLI_FUZZ))

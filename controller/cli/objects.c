@@ -25,8 +25,11 @@ static json_t *parse_annotation(const char *text, size_t len, char *err, size_t 
 	struct pn_problems ps = { 0 };
 	int r;
 
+	char path[128];
+
 	pn_doc_clear(&o->networks);
-	if (pn_srcmap_find(o->map, ANNOTATION_PATH, &origin) == 1 && origin.style != PN_STYLE_NONE)
+	snprintf(path, sizeof(path), "%s%s", o->workload ? o->workload : "", ANNOTATION_PATH);
+	if (pn_srcmap_find(o->map, path, &origin) == 1 && origin.style != PN_STYLE_NONE)
 		op = &origin;
 	r = pn_doc_load_value(text, len, op, PN_NETWORKS_PATH, &o->networks, &ps);
 	if (r < 0) {
@@ -144,6 +147,51 @@ static int namespace_load(struct cli_object *o, json_t *root)
 	return r;
 }
 
+/* Workloads whose pod template is checked as a Pod: the path of the
+ * template, or NULL. */
+static const char *workload_template(const json_t *root)
+{
+	const char *api = json_string_value(json_object_get(root, "apiVersion"));
+	const char *kind = json_string_value(json_object_get(root, "kind"));
+
+	if (!api || !kind)
+		return NULL;
+	if (!strcmp(api, "apps/v1") && (!strcmp(kind, "Deployment") || !strcmp(kind, "StatefulSet") ||
+					!strcmp(kind, "DaemonSet") || !strcmp(kind, "ReplicaSet")))
+		return "spec.template.";
+	if (!strcmp(api, "batch/v1") && !strcmp(kind, "Job"))
+		return "spec.template.";
+	if (!strcmp(api, "batch/v1") && !strcmp(kind, "CronJob"))
+		return "spec.jobTemplate.spec.template.";
+	return NULL;
+}
+
+/* The Pod a workload's template makes: named after the workload, in its
+ * namespace, with the template's labels, annotations and spec. */
+static json_t *template_pod(const struct cli_object *o, const json_t *root)
+{
+	const json_t *spec = json_object_get(root, "spec"), *tmeta, *tspec;
+	json_t *pod, *meta;
+
+	if (!strcmp(o->workload, "spec.jobTemplate.spec.template."))
+		spec = json_object_get(json_object_get(spec, "jobTemplate"), "spec");
+	tmeta = json_object_get(json_object_get(spec, "template"), "metadata");
+	tspec = json_object_get(json_object_get(spec, "template"), "spec");
+	pod = json_pack("{s:s, s:s, s:{s:s}}", "apiVersion", "v1", "kind", "Pod", "metadata", "name",
+			o->name);
+	meta = json_object_get(pod, "metadata");
+	if (!pod || (o->ns && json_object_set_new(meta, "namespace", json_string(o->ns)) < 0) ||
+	    (json_object_get(tmeta, "labels") &&
+	     json_object_set(meta, "labels", json_object_get(tmeta, "labels")) < 0) ||
+	    (json_object_get(tmeta, "annotations") &&
+	     json_object_set(meta, "annotations", json_object_get(tmeta, "annotations")) < 0) ||
+	    json_object_set_new(pod, "spec", tspec ? json_incref((json_t *)tspec) : json_object()) < 0) {
+		json_decref(pod);
+		return NULL;
+	}
+	return pod;
+}
+
 static int object_load(struct cli_object *o, size_t file, const struct pn_doc *doc)
 {
 	const json_t *meta = json_object_get(doc->root, "metadata");
@@ -167,7 +215,13 @@ static int object_load(struct cli_object *o, size_t file, const struct pn_doc *d
 		cli_object_place(o, 0);
 		return 0;
 	}
-	r = pn_object_decode(doc->root, &opts, &o->obj, &o->ps);
+	o->workload = workload_template(doc->root);
+	if (o->workload) {
+		o->template_pod = template_pod(o, doc->root);
+		if (!o->template_pod)
+			return -ENOMEM;
+	}
+	r = pn_object_decode(o->template_pod ? o->template_pod : doc->root, &opts, &o->obj, &o->ps);
 	if (r < 0)
 		return r;
 	if (o->obj.kind != PN_KIND_UNKNOWN && o->obj.u.any) {
@@ -175,6 +229,19 @@ static int object_load(struct cli_object *o, size_t file, const struct pn_doc *d
 		if (r < 0)
 			return r;
 		pn_object_default(&o->obj);
+	}
+	for (size_t i = 0; o->workload && i < o->ps.n; i++) {
+		/* the template's fields, seen from the workload */
+		struct pn_problem *p = &o->ps.v[i];
+		char *path;
+
+		if (strncmp(p->path, "metadata.annotations", 20) && strncmp(p->path, "metadata.labels", 15) &&
+		    strncmp(p->path, "spec", 4))
+			continue;
+		if (asprintf(&path, "%s%s", o->workload, p->path) < 0)
+			return -ENOMEM;
+		free(p->path);
+		p->path = path;
 	}
 	cli_object_place(o, 0);
 	return 0;
@@ -216,6 +283,7 @@ int cli_set_add_text(struct cli_set *set, const char *name, const char *buf, siz
 static void object_free(struct cli_object *o)
 {
 	pn_object_release(&o->obj);
+	json_decref(o->template_pod);
 	pn_doc_clear(&o->networks);
 	pn_problems_clear(&o->ps);
 	free(o->kind);

@@ -92,7 +92,8 @@ int cli_plan_all(struct cli_set *set, struct cli_plan **out, size_t *n_out)
 	*out = NULL;
 	*n_out = 0;
 	for (size_t i = 0; i < set->n_objs; i++)
-		n += set->objs[i].obj.kind == PN_KIND_POD && set->objs[i].obj.u.pod;
+		n += set->objs[i].obj.kind == PN_KIND_POD && set->objs[i].obj.u.pod &&
+		     !set->objs[i].workload;
 	plans = calloc(n ? n : 1, sizeof(*plans));
 	pools = cli_pools_new(set);
 	if (!plans || !pools) {
@@ -106,8 +107,8 @@ int cli_plan_all(struct cli_set *set, struct cli_plan **out, size_t *n_out)
 		struct cli_plan *p;
 		size_t from;
 
-		if (o->obj.kind != PN_KIND_POD || !o->obj.u.pod)
-			continue;
+		if (o->obj.kind != PN_KIND_POD || !o->obj.u.pod || o->workload)
+			continue; /* workloads: their Pods are planned, not the template */
 		p = &plans[n++];
 		p->pod = o;
 		if (o->ps.n)

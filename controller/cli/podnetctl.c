@@ -30,9 +30,10 @@ static void usage(FILE *f)
 		"       %s plan [-o yaml|json] FILE...\n"
 		"       %s status [--kubeconfig FILE] [--context NAME] [-n NAMESPACE | -A]\n"
 		"                [-o table|wide|json|yaml] [-l SELECTOR] [POD]\n"
+		"       %s convert [-f] FILE...\n"
 		"       %s version | --version\n"
 		"       %s --help | status --help\n",
-		prog, prog, prog, prog, prog);
+		prog, prog, prog, prog, prog, prog);
 }
 
 static const char HELP[] =
@@ -40,7 +41,9 @@ static const char HELP[] =
 	"Reads multi-document YAML or JSON files (\"-\" is standard input) holding\n"
 	"PodNetwork, PodNetworkAttachment, CNIConfig and IPPool objects\n"
 	"(podnet.dev/v1alpha1), Pods (v1) and Namespaces (v1, read for their labels\n"
-	"only). Every document must be one of these.\n"
+	"only). Every document must be one of these, or a workload (apps/v1\n"
+	"Deployment, StatefulSet, DaemonSet, ReplicaSet; batch/v1 Job, CronJob)\n"
+	"whose pod template is then checked as a Pod named after it.\n"
 	"\n"
 	"validate  checks every object and prints one line per problem:\n"
 	"            FILE:LINE:COL: KIND/NAME: FIELD.PATH: message\n"
@@ -92,6 +95,23 @@ static const char HELP[] =
 	"          -l SELECTOR lists only the Pods whose labels match (kubectl's\n"
 	"          syntax). See `status --help`. Exit status: 0 every Pod is fine,\n"
 	"          1 some Pod is wrong, 2 usage, kubeconfig or connection errors.\n"
+	"\n"
+	"convert   reads Multus objects and prints podnet YAML (see\n"
+	"          docs/migrating-from-multus.md): each NetworkAttachmentDefinition\n"
+	"          becomes a CNIConfig (its spec.config, without the ipam), an IPPool\n"
+	"          when its ipam is whereabouts, static or host-local, and a\n"
+	"          PodNetwork referring to both (named after the NAD;\n"
+	"          NAMESPACE-NAME when two namespaces of the input share a name).\n"
+	"          Pods, Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs\n"
+	"          and CronJobs are printed with k8s.v1.cni.cncf.io/networks (short\n"
+	"          or JSON form) replaced by podnet.dev/networks, `default` first\n"
+	"          (on the pod template for controllers). podnet objects and\n"
+	"          Namespaces pass through; `kind: List` is unrolled. Files are\n"
+	"          given as arguments or with -f (\"-\" is standard input).\n"
+	"          What cannot be converted goes to stderr, one line each:\n"
+	"            KIND NAMESPACE/NAME: FIELD.PATH: message\n"
+	"          Exit status: 0 everything converted, 1 something reported\n"
+	"          (the rest is still printed), 2 usage or I/O error.\n"
 	"\n"
 	"version   prints \"podnetctl VERSION\": the podnet build, git describe of\n"
 	"          its source (--version alike).\n"
@@ -283,6 +303,94 @@ cleanup:
 	return rc;
 }
 
+static int cmd_convert(int argc, char **argv)
+{
+	struct cli_set set = { 0 };
+	char **files = calloc(argc > 0 ? argc : 1, sizeof(*files));
+	json_t **roots = NULL, *out = json_array();
+	size_t n_roots = 0, n_files = 0, i;
+	int rc = EXIT_USAGE, reported = 0, c;
+	json_t *o;
+
+	optind = 0;
+	while (files && (c = getopt(argc, argv, "+f:")) != -1) {
+		if (c != 'f') {
+			usage(stderr);
+			goto cleanup;
+		}
+		files[n_files++] = optarg;
+	}
+	for (int k = optind; files && k < argc; k++)
+		files[n_files++] = argv[k];
+	if (!files || !out) {
+		fprintf(stderr, "podnetctl: %s\n", strerror(ENOMEM));
+		goto cleanup;
+	}
+	if (!n_files) {
+		usage(stderr);
+		goto cleanup;
+	}
+	/* the files' text only: set.objs (podnet's decoding) is not used */
+	for (i = 0; i < n_files; i++) {
+		char *buf;
+		size_t len;
+		int r;
+
+		if (!strcmp(files[i], "-"))
+			for (size_t j = 0; j < i; j++)
+				if (!strcmp(files[j], "-")) {
+					fprintf(stderr, "podnetctl: standard input (\"-\") given twice\n");
+					goto cleanup;
+				}
+		r = read_all(files[i], &buf, &len);
+		if (r < 0) {
+			fprintf(stderr, "podnetctl: %s: %s\n", files[i], strerror(-r));
+			goto cleanup;
+		}
+		r = cli_set_add_text(&set, files[i], buf, len);
+		free(buf);
+		if (r < 0) {
+			fprintf(stderr, "podnetctl: %s: %s\n", files[i], strerror(-r));
+			goto cleanup;
+		}
+	}
+	for (i = 0; i < set.n_files; i++) {
+		const struct cli_file *f = &set.files[i];
+		json_t **v = realloc(roots, (n_roots + f->docs.n + 1) * sizeof(*v));
+
+		if (!v) {
+			fprintf(stderr, "podnetctl: %s\n", strerror(ENOMEM));
+			goto cleanup;
+		}
+		roots = v;
+		for (size_t j = 0; j < f->ps.n; j++, reported++)
+			fprintf(stderr, "%s:%d:%d: %s\n", f->name, f->ps.v[j].line, f->ps.v[j].col,
+				f->ps.v[j].message);
+		for (size_t j = 0; j < f->docs.n; j++)
+			roots[n_roots++] = f->docs.v[j].root;
+	}
+	c = cli_convert(roots, n_roots, out, stderr);
+	if (c < 0) {
+		fprintf(stderr, "podnetctl: %s\n", strerror(-c));
+		goto cleanup;
+	}
+	reported += c;
+	json_array_foreach (out, i, o) {
+		fputs(i ? "---\n" : "", stdout);
+		if (cli_yaml_write(stdout, o, 0) < 0)
+			goto cleanup;
+	}
+	rc = reported ? EXIT_INVALID : 0;
+cleanup:
+	if (fflush(stdout) != 0)
+		rc = EXIT_USAGE;
+	json_decref(out);
+	free(roots);
+	free(files);
+	cli_set_free(&set);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 0 && argv[0]) {
@@ -315,6 +423,8 @@ int main(int argc, char **argv)
 		return cmd_validate(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "plan"))
 		return cmd_plan(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "convert"))
+		return cmd_convert(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "status"))
 		return cli_cmd_status(argc - 1, argv + 1, prog);
 	fprintf(stderr, "podnetctl: unknown command \"%s\"\n", argv[1]);

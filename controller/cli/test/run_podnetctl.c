@@ -9,6 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
+/* run_convert.c includes this file with its own script. */
+#ifndef PN_TEST_SCRIPT
+#define PN_TEST_SCRIPT "controller/cli/test/podnetctl.sh"
+#endif
+
 int main(void)
 {
 	const char *pre = getenv("LD_PRELOAD");
@@ -18,7 +23,7 @@ int main(void)
 		       "valgrind -q --error-exitcode=99 --leak-check=full "
 		       "--errors-for-leak-kinds=definite",
 		       1);
-	execl("/bin/sh", "sh", "controller/cli/test/podnetctl.sh", (char *)NULL);
+	execl("/bin/sh", "sh", PN_TEST_SCRIPT, (char *)NULL);
 	perror("run_podnetctl: /bin/sh");
 	return 127;
 }
