@@ -10,6 +10,10 @@ PSDK_SPAWN_OBJS := $(BUILD)/obj/provider-sdk/lib/spawn.o
 PSDK_EXAMPLE_OBJS := $(call objs,provider-sdk/providers/example)
 PSDK_CNI_OBJS := $(call objs,provider-sdk/providers/cni)
 PSDK_CONF_OBJS := $(call objs,provider-sdk/conformance)
+# The provider host: loading a .so, the handshake and ABI checks, the call
+# wrappers. The agent and the kit both use it; it needs nothing outside
+# provider-sdk/ (and the C library's dlopen).
+PSDK_HOST_OBJS := $(BUILD)/obj/provider-sdk/host/provider_host.o
 PSDK_TESTPROV := old-minor other-major fail-half no-entry leaky
 PSDK_TESTPROV_SO := $(patsubst %,$(BUILD)/test/providers/%.so,$(PSDK_TESTPROV))
 
@@ -37,7 +41,7 @@ $(BUILD)/test/providers/%.so: $(BUILD)/obj/provider-sdk/test/providers/%.o
 	$(Q)$(CC) $(LDFLAGS) -shared -o $@ $^
 
 $(BUILD)/bin/podnet-provider-conformance: $(PSDK_CONF_OBJS) $(PSDK_SPAWN_OBJS) \
-		$(BUILD)/obj/controller/node/provider_host.o $(PN_VERSION_LIB)
+		$(PSDK_HOST_OBJS) $(PN_VERSION_LIB)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ -ldl
@@ -79,12 +83,22 @@ $(BUILD)/test/psdk_spawn: $(BUILD)/obj/provider-sdk/test/test_spawn.o $(PSDK_SPA
 # can_serve of the cni provider through the real loader (ABI v1.2).
 $(BUILD)/obj/provider-sdk/test/test_cni_can_serve.o: CPPFLAGS += -DPN_TEST_BUILD='"$(abspath $(BUILD))"'
 $(BUILD)/test/psdk_cni_can_serve: $(BUILD)/obj/provider-sdk/test/test_cni_can_serve.o \
-		$(BUILD)/obj/controller/node/provider_host.o | $(BUILD)/providers/cni.so
+		$(PSDK_HOST_OBJS) | $(BUILD)/providers/cni.so
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS) -ldl
 
+# The provider host: handshake, version checks, ownership rules.
+$(BUILD)/obj/provider-sdk/test/test_provider_host.o: CPPFLAGS += -DPN_TEST_BUILD='"$(abspath $(BUILD))"'
+$(BUILD)/test/psdk_provider_host: $(BUILD)/obj/provider-sdk/test/test_provider_host.o $(PSDK_HOST_OBJS) \
+		| $(BUILD)/providers/example.so \
+		$(patsubst %,$(BUILD)/test/providers/%.so,old-minor other-major fail-half no-entry)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
+
 UNIT_TESTS += $(BUILD)/test/psdk_cni_chain $(BUILD)/test/psdk_spawn $(BUILD)/test/psdk_cni_can_serve
+UNIT_TESTS += $(BUILD)/test/psdk_provider_host
 
 # libFuzzer harnesses (provider-sdk/fuzz/NAME.c), each also replayed over its
 # seed corpus as a unit test; `make psdk-fuzz` builds the real fuzzers (clang).

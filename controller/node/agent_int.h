@@ -8,7 +8,7 @@
 #include <signal.h>
 
 #include "node/agent.h"
-#include "node/provider_host.h"
+#include "host/provider_host.h"
 
 #define PN_AGENT_MAX_PROVIDERS 32
 #define PN_AGENT_MAX_ATTACHMENTS 16

@@ -15,7 +15,7 @@
  * when anything failed. The namespaces and the state directory are always
  * removed (unless --keep). Needs root.
  */
-#include "node/provider_host.h"
+#include "host/provider_host.h"
 #include "pn/version.h"
 #include "../lib/spawn.h"
 

@@ -1,6 +1,6 @@
-/* node/provider_host.c — the host side of the provider ABI: opening a
+/* host/provider_host.c — the host side of the provider ABI: opening a
  * provider file safely, the handshake, version checks and the call wrappers. */
-#include "node/provider_host.h"
+#include "host/provider_host.h"
 
 #include <dlfcn.h>
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* Unit tests of node/provider_host.c: the handshake, version checks and the
+/* Unit tests of host/provider_host.c: the handshake, version checks and the
  * ownership rules, with the test providers of provider-sdk/test/providers. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "node/provider_host.h"
+#include "host/provider_host.h"
 
 #ifndef PN_TEST_BUILD
 #error "PN_TEST_BUILD must name the build directory"

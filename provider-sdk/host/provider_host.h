@@ -1,4 +1,4 @@
-/* node/provider_host.h — loading providers (.so) and calling them through the
+/* host/provider_host.h — loading providers (.so) and calling them through the
  * podnet provider ABI (provider-sdk/include/podnet/provider.h).
  *
  * A struct pn_provider is one loaded, initialised provider. The agent loads
@@ -6,8 +6,8 @@
  * nobody else, as must each file; the conformance kit loads a single file
  * given on its command line without that check.
  */
-#ifndef PN_NODE_PROVIDER_HOST_H
-#define PN_NODE_PROVIDER_HOST_H
+#ifndef PN_PSDK_PROVIDER_HOST_H
+#define PN_PSDK_PROVIDER_HOST_H
 
 #include <stddef.h>
 #include <stdint.h>
