@@ -61,12 +61,13 @@ UNIT_TESTS += $(BUILD)/test/psdk_conformance_cni
 
 .PHONY: install install-provider-sdk
 install: install-provider-sdk
-install-provider-sdk:
-	install -d $(DESTDIR)$(PREFIX)/include/podnet $(DESTDIR)$(PREFIX)/lib/pkgconfig
+install-provider-sdk: $(BUILD)/bin/podnet-provider-conformance
+	install -d $(DESTDIR)$(PREFIX)/include/podnet $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
 	install -m 0644 provider-sdk/include/podnet/provider.h $(DESTDIR)$(PREFIX)/include/podnet/provider.h
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(PSDK_VERSION)|' provider-sdk/podnet-provider.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/podnet-provider.pc
 	chmod 0644 $(DESTDIR)$(PREFIX)/lib/pkgconfig/podnet-provider.pc
+	install -m 0755 $(BUILD)/bin/podnet-provider-conformance $(DESTDIR)$(PREFIX)/bin/podnet-provider-conformance
 
 # Unit tests of provider-side code (cJSON only, as in the providers).
 $(BUILD)/test/psdk_cni_chain: $(BUILD)/obj/provider-sdk/test/test_cni_chain.o \

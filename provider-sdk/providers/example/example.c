@@ -13,9 +13,14 @@
  * init, named "<container id>%<interface>", holding the netns path, so that
  * detach and gc work even when the agent no longer knows the namespace.
  *
- * Build: cc -std=c99 -fPIC -shared -fvisibility=hidden \
- *          $(pkg-config --cflags podnet-provider) example.c -o example.so
+ * Build (docs/provider-guide.md, section 2):
+ *   cc -std=c99 -O2 -fPIC -shared -fvisibility=hidden -Wl,--no-undefined \
+ *      $(pkg-config --cflags podnet-provider) example.c -o example.so
  */
+/* setns() and the CLONE_NEWNET of <sched.h> are Linux (GNU) extensions that
+ * -std=c99 hides: the source asks for them itself, before any header, so the
+ * plain build line above works. */
+#define _GNU_SOURCE
 #include <podnet/provider.h>
 
 #include <arpa/inet.h>
