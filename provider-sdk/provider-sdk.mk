@@ -2,7 +2,7 @@
 # $(BUILD)/providers/NAME.so with hidden visibility), the conformance kit
 # (podnet-provider-conformance), the test providers, pkg-config and install.
 
-PSDK_VERSION := 1.2.0
+PSDK_VERSION := 1.3.0
 PREFIX  ?= /usr/local
 DESTDIR ?=
 
@@ -131,7 +131,7 @@ UNIT_TESTS += $(BUILD)/test/psdk_sdk_install
 
 # The kit itself must fail a provider that leaks.
 $(BUILD)/test/psdk_conformance_catches: provider-sdk/test/conformance-catches.sh \
-		$(BUILD)/bin/podnet-provider-conformance $(BUILD)/test/providers/leaky.so
+		$(BUILD)/bin/podnet-provider-conformance $(BUILD)/test/providers/leaky.so $(BUILD)/test/providers/fail-half.so
 	@mkdir -p $(@D)
 	$(Q)printf '#!/bin/sh\nexec sh %s/provider-sdk/test/conformance-catches.sh %s\n' "$(CURDIR)" "$(abspath $(BUILD))" > $@
 	$(Q)chmod +x $@

@@ -359,6 +359,32 @@ int main(int argc, char **argv)
 
 	baseline = count_state_files();
 
+	/* param_kinds (v1.3): every declared kind well-formed, none twice */
+	{
+		const char *const *k = pn_provider_declared_kinds(p);
+		char why[160], list[1024] = "", bad[512] = "";
+		size_t n = 0;
+
+		for (; k && k[n] && n <= PODNET_MAX_PARAM_KINDS; n++) {
+			if (!bad[0] && pn_provider_kind_check(k[n], why, sizeof(why)) < 0)
+				snprintf(bad, sizeof(bad), "param_kinds[%zu] \"%.100s\": %s", n, k[n], why);
+			for (size_t j = 0; !bad[0] && j < n; j++)
+				if (!strcmp(k[j], k[n]))
+					snprintf(bad, sizeof(bad), "param_kinds[%zu] \"%.100s\" is declared twice", n, k[n]);
+			if (strlen(list) + strlen(k[n]) + 3 < sizeof(list))
+				snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", n ? ", " : "", k[n]);
+		}
+		if (!bad[0] && n > PODNET_MAX_PARAM_KINDS)
+			snprintf(bad, sizeof(bad), "more than %d param_kinds (PODNET_MAX_PARAM_KINDS)",
+				 PODNET_MAX_PARAM_KINDS);
+		if (bad[0])
+			report(0, "param-kinds", "%s", bad);
+		else if (n)
+			report(1, "param-kinds", "declares %s", list);
+		else
+			report(1, "param-kinds", "declares none (podnet's own kinds only)");
+	}
+
 	/* status */
 	r = pn_provider_status(p, res);
 	report(r == 0, "status-ready", "%s", r == 0 ? "ready" : res->message);

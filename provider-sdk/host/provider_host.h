@@ -67,6 +67,18 @@ int pn_provider_can_serve(struct pn_provider *p, struct podnet_request *req, str
 /* Non-zero when the provider fills the can_serve slot. */
 int pn_provider_has_can_serve(const struct pn_provider *p);
 
+/* ABI v1.3: the parameters kinds ("group/Kind") the provider declares,
+ * well-formed and distinct (malformed ones were logged as warnings at load
+ * and left out). Returns how many; *kinds points into the provider. */
+size_t pn_provider_param_kinds(const struct pn_provider *p, const char *const **kinds);
+/* The provider's ops->param_kinds as it gave it (NULL-terminated, or NULL),
+ * for the conformance kit to judge. */
+const char *const *pn_provider_declared_kinds(const struct pn_provider *p);
+/* 0 when s is a well-formed parameters kind "group/Kind" (group a
+ * lower-case DNS subdomain with a dot, at most 253 characters; Kind A-Z then
+ * letters and digits, at most 63), else -EINVAL with the reason in why. */
+int pn_provider_kind_check(const char *s, char *why, size_t wlen);
+
 /* CLOCK_MONOTONIC in ms, as host->now_ms reports it. */
 uint64_t pn_provider_now_ms(void);
 

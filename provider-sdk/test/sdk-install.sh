@@ -24,7 +24,7 @@ fi
 pc="$T/root/usr/lib/pkgconfig/podnet-provider.pc"
 [ -f "$pc" ] && ok ".pc installed" || ko ".pc missing"
 ver=$(PKG_CONFIG_PATH="$T/root/usr/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$T/root" pkg-config --modversion podnet-provider 2>&1)
-[ "$ver" = "1.2.0" ] && ok "pkg-config --modversion: $ver" || ko "pkg-config --modversion: $ver"
+[ "$ver" = "1.3.0" ] && ok "pkg-config --modversion: $ver" || ko "pkg-config --modversion: $ver"
 cflags=$(PKG_CONFIG_PATH="$T/root/usr/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$T/root" \
 	PKG_CONFIG_ALLOW_SYSTEM_CFLAGS=1 pkg-config --cflags podnet-provider)
 # Only the installed header: no -I into the source tree.
