@@ -26,6 +26,7 @@ static void attachment_clear(struct pn_plan_attachment *a)
 	free(a->attachment);
 	free(a->ippool);
 	pn_strv_free(a->requested_ips, a->n_requested_ips);
+	pn_refs_free(a->refs, a->n_refs);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -313,8 +314,25 @@ static void use_ref(struct resolve_ctx *c, const struct pn_param_ref *ref, const
 		}
 		json_decref(c->a->params);
 		c->a->params = conf;
+	} else {
+		/* Another kind: its provider resolves it (ABI 1.3 param_refs). */
+		struct pn_param_ref *v = realloc(c->a->refs, (c->a->n_refs + 1) * sizeof(*v)), *e;
+
+		if (!v) {
+			c->d->err = -ENOMEM;
+			return;
+		}
+		c->a->refs = v;
+		e = &v[c->a->n_refs];
+		memset(e, 0, sizeof(*e));
+		e->group = strdup(ref->group);
+		e->kind = strdup(ref->kind);
+		e->name = strdup(ref->name);
+		e->namespace = ref->namespace ? strdup(ref->namespace) : NULL;
+		c->a->n_refs++;
+		if (!e->group || !e->kind || !e->name || (ref->namespace && !e->namespace))
+			c->d->err = -ENOMEM;
 	}
-	/* Other groups belong to other providers: they resolve them. */
 }
 
 bool pn_param_ref_supported(const struct pn_param_ref *ref, char *msg, size_t mlen)

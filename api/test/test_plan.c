@@ -936,6 +936,55 @@ static void unit__plan__param_kinds_declared_by_provider(void **state)
 	json_decref(reports);
 }
 
+/* A provider's own kind reaches the plan as a reference (group, kind,
+ * name), survives the wire format, and an attachment's ref of the same
+ * group/kind replaces the network's. */
+static void unit__plan__vendor_refs_carried(void **state)
+{
+	struct store s = { 0 };
+	struct pn_problems ps = { 0 };
+	struct pn_plan p, back;
+	const struct pn_plan_attachment *a, *b;
+	json_t *j;
+
+	store_add(&s, NET("default", "{}"));
+	store_add(&s, NET("acme-net", "{'provider':'acme.io/fast','parametersRefs':["
+			  REF("acme.io", "AcmeNet", "gold") "," REF("acme.io", "AcmeQos", "low") "]}"));
+	store_add(&s, "{'apiVersion':'podnet.dev/v1alpha1','kind':'PodNetworkAttachment','metadata':"
+		      "{'name':'acme-silver','namespace':'team-a'},'spec':{'podNetworkName':'acme-net',"
+		      "'parametersRefs':[{'group':'acme.io','kind':'AcmeNet','name':'silver','namespace':'team-a'}]}}");
+	assert_int_equal(plan(&s, "[{'podNetworkName':'acme-net'}]", &p, &ps), 0);
+	a = pn_plan_find(&p, "acme-net");
+	assert_non_null(a);
+	assert_int_equal(a->n_refs, 2);
+	assert_string_equal(a->refs[0].group, "acme.io");
+	assert_string_equal(a->refs[0].kind, "AcmeNet");
+	assert_string_equal(a->refs[0].name, "gold");
+	assert_null(a->params);
+	j = pn_plan_encode(&p);
+	assert_non_null(j);
+	assert_int_equal(pn_plan_decode(j, &back, &ps), 0);
+	b = pn_plan_find(&back, "acme-net");
+	assert_non_null(b);
+	assert_true(pn_plan_equal(&p, &back));
+	assert_int_equal(b->n_refs, 2);
+	assert_string_equal(b->refs[1].kind, "AcmeQos");
+	json_decref(j);
+	pn_plan_clear(&back);
+	pn_plan_clear(&p);
+	/* through the attachment: its AcmeNet replaces the network's */
+	assert_int_equal(plan(&s, "[{'podNetworkAttachmentName':'acme-silver'}]", &p, &ps), 0);
+	expect_clean(&ps);
+	a = pn_plan_find(&p, "acme-net");
+	assert_non_null(a);
+	assert_int_equal(a->n_refs, 2);
+	assert_string_equal(a->refs[0].kind, "AcmeQos");
+	assert_string_equal(a->refs[1].name, "silver");
+	assert_string_equal(a->refs[1].namespace, "team-a");
+	pn_plan_clear(&p);
+	store_clear(&s);
+}
+
 static void unit__plan__param_kind_valid(void **state)
 {
 	const char *good[] = { "acme.io/AcmeNet", "a.b/K", "x-1.example.com/Net2" };
@@ -963,6 +1012,7 @@ int main(void)
 		cmocka_unit_test(unit__plan__param_kinds_supported),
 		cmocka_unit_test(unit__plan__param_kinds_declared_by_provider),
 		cmocka_unit_test(unit__plan__param_kind_valid),
+		cmocka_unit_test(unit__plan__vendor_refs_carried),
 		cmocka_unit_test(unit__plan__no_request_is_default_on_eth0),
 		cmocka_unit_test(unit__plan__api_example),
 		cmocka_unit_test(unit__plan__interface_names),

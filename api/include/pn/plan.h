@@ -48,6 +48,12 @@ struct pn_plan_attachment {
 	char *mac;                   /* NULL = none */
 	bool gw4;                    /* holds the IPv4 default route */
 	bool gw6;                    /* holds the IPv6 default route */
+	/* parametersRefs of kinds podnet does not resolve (a provider's own,
+	 * see pn_param_ref_supported_by), for the provider: effective ones
+	 * (an attachment's replace the network's of the same group/kind).
+	 * Encoded as "parametersRefs" only when there are some. */
+	struct pn_param_ref *refs;
+	size_t n_refs;
 
 	/* Planning facts, not encoded. */
 	char *attachment;            /* PodNetworkAttachment name, or NULL */
