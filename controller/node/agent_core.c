@@ -137,6 +137,16 @@ static int load_providers(struct pn_agent *a, char *err, size_t errlen)
 	return 0;
 }
 
+const char *pn_agent_provider_at(struct pn_agent *a, int i, const char **version, const char *const **kinds,
+				 size_t *n_kinds)
+{
+	if (i < 0 || i >= a->n_providers)
+		return NULL;
+	*version = pn_provider_version(a->providers[i]);
+	*n_kinds = pn_provider_param_kinds(a->providers[i], kinds);
+	return pn_provider_name(a->providers[i]);
+}
+
 struct pn_provider *pn_agent_provider(struct pn_agent *a, const char *name)
 {
 	for (int i = 0; i < a->n_providers; i++)
