@@ -31,6 +31,7 @@ struct cli_object {
 	char *ns;                  /* metadata.namespace or NULL */
 	struct pn_object obj;      /* kind PN_KIND_UNKNOWN when not decodable */
 	bool is_namespace;         /* a v1 Namespace: read for its labels only */
+	bool is_report;            /* a PodNetworkNode: read for status.providers only */
 	struct pn_problems ps;     /* everything found about this object */
 };
 
@@ -45,6 +46,9 @@ struct cli_set {
 	size_t n_files;
 	struct cli_object *objs;
 	size_t n_objs, cap_objs;
+	/* PodNetworkNode reports: those of the files (valid ones) and those
+	 * made from --provider-kinds, as pn_param_ref_supported_by reads them */
+	json_t *reports;
 };
 
 /* Loads one file's text into the set and decodes and validates every
@@ -62,6 +66,13 @@ int cli_object_problem(struct cli_object *o, const char *path, const char *fmt, 
 
 /* Positions the problems o->ps.v[from..] that have none yet. */
 void cli_object_place(struct cli_object *o, size_t from);
+
+/* --provider-kinds PROVIDER=GROUP/KIND: a report saying that PROVIDER
+ * declares GROUP/KIND on some node. Returns 0, -EINVAL with why on stderr
+ * (a malformed argument), or -ENOMEM. */
+int cli_set_add_provider_kind(struct cli_set *set, const char *arg);
+/* The reports of the files and flags (an array; NULL when none). */
+const json_t *cli_reports(struct cli_set *set);
 
 /* Lookups among decoded objects (first in file order), or NULL. */
 struct cli_object *cli_find(struct cli_set *set, enum pn_kind kind, const char *ns,

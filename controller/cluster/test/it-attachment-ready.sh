@@ -90,7 +90,7 @@ ev_has() {
 } | k create -f - >/dev/null
 
 check "via_vendor__event_names_attachment_and_reason" poll 30 ev_has via-vendor-1 \
-	'podnet.dev/networks[0].podNetworkAttachmentName: PodNetworkAttachment "att-vendor" is not Ready (ParamsNotReady: parameters of kind acme.io/AcmeNet are not supported by podnet)'
+	'podnet.dev/networks[0].podNetworkAttachmentName: PodNetworkAttachment "att-vendor" is not Ready (ParamsNotReady: parameters of kind acme.io/AcmeNet are not supported by podnet, and provider podnet.dev/cni declares it on no node'
 check "via_later__event_names_attachment_and_reason" poll 30 ev_has via-later-1 \
 	'PodNetworkAttachment "att-later" is not Ready (ParamsNotReady: IPPool "attready-later" not found)'
 echo "# event: $(k -n "$ns" get events --field-selector involvedObject.name=via-vendor-1,reason=InvalidNetworks -o json | jq -r '.items[0].message')"
