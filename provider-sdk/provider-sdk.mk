@@ -136,3 +136,13 @@ $(BUILD)/test/psdk_conformance_catches: provider-sdk/test/conformance-catches.sh
 	$(Q)printf '#!/bin/sh\nexec sh %s/provider-sdk/test/conformance-catches.sh %s\n' "$(CURDIR)" "$(abspath $(BUILD))" > $@
 	$(Q)chmod +x $@
 UNIT_TESTS += $(BUILD)/test/psdk_conformance_catches
+
+# The vendor's path as docs/provider-guide.md writes it, outside the tree:
+# install into a scratch PREFIX, build the guide's snippet and the template
+# with the guide's own commands, run the installed kit (root).
+$(BUILD)/test/psdk_out-of-tree: provider-sdk/test/out-of-tree.sh docs/provider-guide.md \
+		$(BUILD)/bin/podnet-provider-conformance provider-sdk/providers/example/example.c
+	@mkdir -p $(@D)
+	$(Q)printf '#!/bin/sh\nexec sh %s/provider-sdk/test/out-of-tree.sh %s\n' "$(CURDIR)" "$(abspath $(BUILD))" > $@
+	$(Q)chmod +x $@
+UNIT_TESTS += $(BUILD)/test/psdk_out-of-tree
