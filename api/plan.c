@@ -401,6 +401,11 @@ badgroup:
 	return false;
 }
 
+bool pn_is_param_kind(const char *s)
+{
+	return pn_param_kind_valid(s, NULL, 0);
+}
+
 bool pn_report_declares_kind(const json_t *report, const char *provider, const char *group,
 			     const char *kind)
 {

@@ -231,7 +231,9 @@ static void usage_full(FILE *f)
 		"    when the netns is gone, a failed attach (missing netns; a name already taken) leaves\n"
 		"    nothing behind and does not delete the foreign link, attach after a failed attach, gc\n"
 		"    keeps what is listed and removes the rest, and the entry point refuses a host of another\n"
-		"    ABI major. One line per case (PASS/FAIL), then \"N passed, N failed\".\n"
+		"    ABI major. One line per case (PASS/FAIL), then \"N passed, N failed\". The kit speaks\n"
+		"    provider ABI %d.%d: a provider built for an older 1.x minor loads (its missing slots\n"
+		"    read as NULL).\n"
 		"\n"
 		"    PARAMS-JSON is the attachment's resolved parameters (what a PodNetwork's parametersRefs\n"
 		"    resolve to), \"{}\" when omitted. Needs root (network namespaces, ip(8)). The namespaces\n"
@@ -243,7 +245,7 @@ static void usage_full(FILE *f)
 		"    --verbose     show every log line of the provider (default: warnings and errors)\n"
 		"    --            end of options: the next argument is PROVIDER.so even if it starts with '-'\n"
 		"    -h, --help    print this manual and exit 0\n"
-		"    --version     print the kit's version and the provider ABI it speaks, and exit 0\n"
+		"    --version     print the kit's version (podnet's) and exit 0\n"
 		"\n"
 		"EXIT STATUS\n"
 		"    0   every case passed\n"
@@ -256,7 +258,8 @@ static void usage_full(FILE *f)
 		"    sudo podnet-provider-conformance --keep --verbose ./fast.so; ip netns list\n"
 		"\n"
 		"SEE ALSO\n"
-		"    docs/provider-guide.md of podnet; the header <podnet/provider.h>\n");
+		"    docs/provider-guide.md of podnet; the header <podnet/provider.h>\n",
+		PODNET_ABI_MAJOR, PODNET_ABI_MINOR);
 }
 
 /* A usage error: what is wrong, the synopsis, exit status 2. */
@@ -293,8 +296,7 @@ int main(int argc, char **argv)
 			return 0;
 		}
 		if (!strcmp(a, "--version")) {
-			printf("podnet-provider-conformance %s (provider ABI %d.%d)\n", pn_version(), PODNET_ABI_MAJOR,
-			       PODNET_ABI_MINOR);
+			printf("podnet-provider-conformance %s\n", pn_version());
 			return 0;
 		}
 		if (!strcmp(a, "--ip")) {
