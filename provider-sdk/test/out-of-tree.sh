@@ -48,9 +48,12 @@ if [ -z "$install_cmds" ]; then
 	ko "guide: no sh block with make install-provider-sdk"
 else
 	# the guide's PREFIX becomes the scratch one; this build dir is the one
-	# already built (make check-asan has its own)
+	# already built (make check-asan has its own). The install runs in the
+	# checkout with the environment of this test (its make's SAN, CC and
+	# PODNET_VERSION: nothing is rebuilt), with the scratch PREFIX's
+	# pkg-config path as section 1 says.
 	cmds=$(printf '%s' "$install_cmds" | sed -e "s|PREFIX=/usr/local|PREFIX=$prefix BUILD=$build|")
-	if (cd "$top" && venv MAKEFLAGS= sh -e -c "$cmds") >"$T/install.log" 2>&1; then
+	if (cd "$top" && PKG_CONFIG_PATH="$prefix/lib/pkgconfig" sh -e -c "$cmds") >"$T/install.log" 2>&1; then
 		ok "guide section 1 as written: $(printf '%s' "$install_cmds" | head -1 | sed 's/ *#.*//')"
 	else
 		ko "guide section 1: $(tail -3 "$T/install.log")"
