@@ -29,7 +29,7 @@ CSTD     := -std=gnu11
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wno-unused-parameter -Wformat=2 -Wvla
 OPT      ?= -O2 -g
-CPPFLAGS += -D_GNU_SOURCE -Iapi/include -Icontroller -Iprovider-sdk/include \
+CPPFLAGS += -D_GNU_SOURCE -Iapi/include -Icontroller -Iprovider-sdk -Iprovider-sdk/include \
             $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 CFLAGS   += $(CSTD) $(WARN) $(OPT) -fPIC -fno-strict-aliasing -MMD -MP
 LDLIBS   += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lev -lpthread -lm -ldl

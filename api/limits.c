@@ -148,6 +148,15 @@ const struct pn_limit pn_limits[] = {
 	N(PNNODE, "status.networks[].reason", "maxLength", PN_MAX_NODE_REASON),
 	P(PNNODE, "status.networks[].reason", PN_PATTERN_KIND, pn_is_kind_name, true),
 	N(PNNODE, "status.networks[].message", "maxLength", PN_MAX_NODE_MESSAGE),
+	/* the providers loaded there and the kinds they declare (ABI 1.3) */
+	N(PNNODE, "status.providers", "maxItems", PN_MAX_NODE_PROVIDERS),
+	N(PNNODE, "status.providers[].name", "minLength", 1),
+	N(PNNODE, "status.providers[].name", "maxLength", PN_MAX_PROVIDER),
+	N(PNNODE, "status.providers[].version", "maxLength", PN_MAX_NODE_PROVIDER_VERSION),
+	N(PNNODE, "status.providers[].parameterKinds", "maxItems", PN_MAX_PARAM_KINDS),
+	N(PNNODE, "status.providers[].parameterKinds[]", "maxLength", PN_MAX_PARAM_KIND),
+	/* C is stricter: the group at most 253, the kind at most 63 */
+	P(PNNODE, "status.providers[].parameterKinds[]", PN_PATTERN_PARAM_KIND, pn_is_param_kind, false),
 };
 
 const size_t pn_limits_n = sizeof(pn_limits) / sizeof(pn_limits[0]);

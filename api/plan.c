@@ -26,6 +26,7 @@ static void attachment_clear(struct pn_plan_attachment *a)
 	free(a->attachment);
 	free(a->ippool);
 	pn_strv_free(a->requested_ips, a->n_requested_ips);
+	pn_refs_free(a->refs, a->n_refs);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -313,8 +314,25 @@ static void use_ref(struct resolve_ctx *c, const struct pn_param_ref *ref, const
 		}
 		json_decref(c->a->params);
 		c->a->params = conf;
+	} else {
+		/* Another kind: its provider resolves it (ABI 1.3 param_refs). */
+		struct pn_param_ref *v = realloc(c->a->refs, (c->a->n_refs + 1) * sizeof(*v)), *e;
+
+		if (!v) {
+			c->d->err = -ENOMEM;
+			return;
+		}
+		c->a->refs = v;
+		e = &v[c->a->n_refs];
+		memset(e, 0, sizeof(*e));
+		e->group = strdup(ref->group);
+		e->kind = strdup(ref->kind);
+		e->name = strdup(ref->name);
+		e->namespace = ref->namespace ? strdup(ref->namespace) : NULL;
+		c->a->n_refs++;
+		if (!e->group || !e->kind || !e->name || (ref->namespace && !e->namespace))
+			c->d->err = -ENOMEM;
 	}
-	/* Other groups belong to other providers: they resolve them. */
 }
 
 bool pn_param_ref_supported(const struct pn_param_ref *ref, char *msg, size_t mlen)
@@ -325,6 +343,116 @@ bool pn_param_ref_supported(const struct pn_param_ref *ref, char *msg, size_t ml
 	    (!strcmp(g, PN_NAD_GROUP) && !strcmp(k, PN_NAD_KIND)))
 		return true;
 	snprintf(msg, mlen, "parameters of kind %s/%s are not supported by podnet", g, k);
+	return false;
+}
+
+bool pn_param_kind_valid(const char *s, char *why, size_t wlen)
+{
+	const char *slash = s ? strchr(s, '/') : NULL, *g, *k;
+	size_t glen, klen;
+	bool dot = false, label_start = true;
+	char tmp[8];
+
+	if (!why) {
+		why = tmp;
+		wlen = sizeof(tmp);
+	}
+	if (!slash) {
+		snprintf(why, wlen, "must be group/Kind (e.g. acme.io/AcmeNet)");
+		return false;
+	}
+	g = s;
+	glen = (size_t)(slash - s);
+	k = slash + 1;
+	klen = strlen(k);
+	if (glen == 0 || glen > 253) {
+		snprintf(why, wlen, "the group must have 1 to 253 characters");
+		return false;
+	}
+	for (size_t i = 0; i < glen; i++) {
+		char c = g[i];
+		bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+
+		if (c == '.') {
+			if (label_start || i + 1 == glen || g[i - 1] == '-')
+				goto badgroup;
+			dot = true;
+			label_start = true;
+		} else if (alnum || (c == '-' && !label_start && i + 1 < glen && g[i + 1] != '.')) {
+			label_start = false;
+		} else {
+			goto badgroup;
+		}
+	}
+	if (!dot)
+		goto badgroup;
+	if (klen == 0 || klen > 63 || !(k[0] >= 'A' && k[0] <= 'Z')) {
+		snprintf(why, wlen, "the kind must start with A-Z and have 1 to 63 characters");
+		return false;
+	}
+	for (size_t i = 0; i < klen; i++)
+		if (!((k[i] >= 'A' && k[i] <= 'Z') || (k[i] >= 'a' && k[i] <= 'z') || (k[i] >= '0' && k[i] <= '9'))) {
+			snprintf(why, wlen, "the kind may hold letters and digits only");
+			return false;
+		}
+	return true;
+badgroup:
+	snprintf(why, wlen, "the group must be a DNS subdomain with at least one dot (lower case)");
+	return false;
+}
+
+bool pn_is_param_kind(const char *s)
+{
+	return pn_param_kind_valid(s, NULL, 0);
+}
+
+bool pn_report_declares_kind(const json_t *report, const char *provider, const char *group,
+			     const char *kind)
+{
+	const json_t *providers = json_object_get(json_object_get(report, "status"), "providers");
+	size_t i, j, glen = group ? strlen(group) : 0;
+	json_t *p, *k;
+
+	if (!provider || !group || !kind || !json_is_array(providers))
+		return false;
+	json_array_foreach(providers, i, p) {
+		const char *name = json_string_value(json_object_get(p, "name"));
+
+		if (!name || strcmp(name, provider) != 0)
+			continue;
+		json_array_foreach(json_object_get(p, "parameterKinds"), j, k) {
+			const char *s = json_string_value(k);
+
+			if (s && !strncmp(s, group, glen) && s[glen] == '/' && !strcmp(s + glen + 1, kind) &&
+			    pn_param_kind_valid(s, NULL, 0))
+				return true;
+		}
+	}
+	return false;
+}
+
+bool pn_param_ref_supported_by(const struct pn_param_ref *ref, const char *provider,
+			       const json_t *reports, char *msg, size_t mlen)
+{
+	const char *g = ref->group ? ref->group : "", *k = ref->kind ? ref->kind : "";
+	const char *key;
+	size_t i;
+	json_t *v;
+
+	if (pn_param_ref_supported(ref, msg, mlen))
+		return true;
+	if (provider && provider[0]) {
+		if (json_is_array(reports)) {
+			json_array_foreach(reports, i, v) if (pn_report_declares_kind(v, provider, g, k)) return true;
+		} else if (json_is_object(reports)) {
+			json_object_foreach((json_t *)reports, key, v) if (pn_report_declares_kind(v, provider, g, k))
+				return true;
+		}
+	}
+	snprintf(msg, mlen,
+		 "parameters of kind %s/%s are not supported by podnet, and provider %s declares it on no node "
+		 "(PodNetworkNode status.providers[].parameterKinds)",
+		 g, k, provider && provider[0] ? provider : "(none)");
 	return false;
 }
 

@@ -26,6 +26,8 @@ static json_t *attachment_encode(const struct pn_plan_attachment *a)
 		r |= json_object_set_new(o, "gateways", pn_strv_json(a->gateways, a->n_gateways));
 		r |= json_object_set_new(o, "routes", pn_routes_encode(a->routes, a->n_routes, NULL));
 		r |= json_object_set_new(o, "mac", a->mac ? json_string(a->mac) : json_null());
+		if (a->n_refs)
+			r |= json_object_set_new(o, "parametersRefs", pn_refs_encode(a->refs, a->n_refs, NULL));
 	}
 	if (a->gw4)
 		r |= json_object_set_new(o, "gw4", json_true());
@@ -150,6 +152,7 @@ static void attachment_decode(struct pn_dec *d, const json_t *o, const char *p,
 		pn_pkey(path, p, "mac");
 		pn_dec_problem(d, path, "must be a unicast MAC address");
 	}
+	pn_refs_decode(d, o, p, &a->refs, &a->n_refs);
 	pn_get_bool(d, o, p, "gw4", &a->gw4);
 	pn_get_bool(d, o, p, "gw6", &a->gw6);
 }

@@ -895,12 +895,124 @@ static void unit__plan__param_kinds_supported(void **state)
 	assert_false(pn_param_ref_supported(&ours_other, msg, sizeof(msg)));
 }
 
+/* A provider's own kind (ABI 1.3) is supported for its networks once one
+ * node's report declares it; for another provider, or with no report, the
+ * same refusal names the provider. */
+static void unit__plan__param_kinds_declared_by_provider(void **state)
+{
+	struct pn_param_ref vendor = { .group = "acme.io", .kind = "AcmeNet", .name = "fast" };
+	struct pn_param_ref ours = { .group = "podnet.dev", .kind = "IPPool", .name = "a" };
+	json_error_t e;
+	json_t *reports = json_loads(
+		"[{\"kind\":\"PodNetworkNode\",\"metadata\":{\"name\":\"n1\"},\"status\":{\"providers\":["
+		"{\"name\":\"podnet.dev/cni\"},"
+		"{\"name\":\"acme.io/other\",\"parameterKinds\":[\"acme.io/AcmeNet\"]}]}},"
+		"{\"kind\":\"PodNetworkNode\",\"metadata\":{\"name\":\"n2\"},\"status\":{\"providers\":["
+		"{\"name\":\"acme.io/fast\",\"parameterKinds\":[\"acme.io/Other\",\"acme.io/AcmeNet\"]}]}}]",
+		0, &e);
+	json_t *store = json_object(), *bad;
+	char msg[512];
+
+	assert_non_null(reports);
+	assert_true(pn_param_ref_supported_by(&vendor, "acme.io/fast", reports, msg, sizeof(msg)));
+	/* the informer store's shape: name -> object */
+	json_object_set(store, "n2", json_array_get(reports, 1));
+	assert_true(pn_param_ref_supported_by(&vendor, "acme.io/fast", store, msg, sizeof(msg)));
+	/* declared by another provider only */
+	assert_false(pn_param_ref_supported_by(&vendor, "acme.io/slow", reports, msg, sizeof(msg)));
+	assert_string_equal(msg, "parameters of kind acme.io/AcmeNet are not supported by podnet, and provider "
+				 "acme.io/slow declares it on no node (PodNetworkNode status.providers[].parameterKinds)");
+	/* no reports: the provider's kind is unknown; podnet's own are fine */
+	assert_false(pn_param_ref_supported_by(&vendor, "acme.io/fast", NULL, msg, sizeof(msg)));
+	assert_true(pn_param_ref_supported_by(&ours, "acme.io/fast", NULL, msg, sizeof(msg)));
+	/* a kind must match whole: group and kind, not a prefix */
+	bad = json_loads("[{\"status\":{\"providers\":[{\"name\":\"acme.io/fast\",\"parameterKinds\":"
+			 "[\"acme.io/AcmeNetX\",\"acme.iox/AcmeNet\",\"acme.io\",7,null]},\"junk\"]}},"
+			 "{\"status\":{\"providers\":{\"name\":\"acme.io/fast\"}}}, 5]", 0, &e);
+	assert_non_null(bad);
+	assert_false(pn_param_ref_supported_by(&vendor, "acme.io/fast", bad, msg, sizeof(msg)));
+	json_decref(bad);
+	json_decref(store);
+	json_decref(reports);
+}
+
+/* A provider's own kind reaches the plan as a reference (group, kind,
+ * name), survives the wire format, and an attachment's ref of the same
+ * group/kind replaces the network's. */
+static void unit__plan__vendor_refs_carried(void **state)
+{
+	struct store s = { 0 };
+	struct pn_problems ps = { 0 };
+	struct pn_plan p, back;
+	const struct pn_plan_attachment *a, *b;
+	json_t *j;
+
+	store_add(&s, NET("default", "{}"));
+	store_add(&s, NET("acme-net", "{'provider':'acme.io/fast','parametersRefs':["
+			  REF("acme.io", "AcmeNet", "gold") "," REF("acme.io", "AcmeQos", "low") "]}"));
+	store_add(&s, "{'apiVersion':'podnet.dev/v1alpha1','kind':'PodNetworkAttachment','metadata':"
+		      "{'name':'acme-silver','namespace':'team-a'},'spec':{'podNetworkName':'acme-net',"
+		      "'parametersRefs':[{'group':'acme.io','kind':'AcmeNet','name':'silver','namespace':'team-a'}]}}");
+	assert_int_equal(plan(&s, "[{'podNetworkName':'acme-net'}]", &p, &ps), 0);
+	a = pn_plan_find(&p, "acme-net");
+	assert_non_null(a);
+	assert_int_equal(a->n_refs, 2);
+	assert_string_equal(a->refs[0].group, "acme.io");
+	assert_string_equal(a->refs[0].kind, "AcmeNet");
+	assert_string_equal(a->refs[0].name, "gold");
+	assert_null(a->params);
+	j = pn_plan_encode(&p);
+	assert_non_null(j);
+	assert_int_equal(pn_plan_decode(j, &back, &ps), 0);
+	b = pn_plan_find(&back, "acme-net");
+	assert_non_null(b);
+	assert_true(pn_plan_equal(&p, &back));
+	assert_int_equal(b->n_refs, 2);
+	assert_string_equal(b->refs[1].kind, "AcmeQos");
+	json_decref(j);
+	pn_plan_clear(&back);
+	pn_plan_clear(&p);
+	/* through the attachment: its AcmeNet replaces the network's */
+	assert_int_equal(plan(&s, "[{'podNetworkAttachmentName':'acme-silver'}]", &p, &ps), 0);
+	expect_clean(&ps);
+	a = pn_plan_find(&p, "acme-net");
+	assert_non_null(a);
+	assert_int_equal(a->n_refs, 2);
+	assert_string_equal(a->refs[0].kind, "AcmeQos");
+	assert_string_equal(a->refs[1].name, "silver");
+	assert_string_equal(a->refs[1].namespace, "team-a");
+	pn_plan_clear(&p);
+	store_clear(&s);
+}
+
+static void unit__plan__param_kind_valid(void **state)
+{
+	const char *good[] = { "acme.io/AcmeNet", "a.b/K", "x-1.example.com/Net2" };
+	const char *badv[] = { "", "acme.io", "/AcmeNet", "acme/AcmeNet", "acme.io/", "acme.io/acmeNet",
+			       "Acme.io/AcmeNet", "acme..io/AcmeNet", ".acme.io/AcmeNet", "acme.io./AcmeNet",
+			       "acme-.io/AcmeNet", "acme.io/Acme-Net", "acme.io/Acme/Net", "acme_x.io/AcmeNet" };
+	char why[128];
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		assert_true(pn_param_kind_valid(good[i], why, sizeof(why)));
+	for (size_t i = 0; i < sizeof(badv) / sizeof(badv[0]); i++) {
+		why[0] = 0;
+		if (pn_param_kind_valid(badv[i], why, sizeof(why)))
+			fail_msg("\"%s\" taken as a kind", badv[i]);
+		assert_true(why[0] != 0);
+	}
+	assert_false(pn_param_kind_valid(NULL, NULL, 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(unit__plan__default_through_attachment_keeps_eth0),
 		cmocka_unit_test(unit__plan__attachment_not_ready_refused),
 		cmocka_unit_test(unit__plan__param_kinds_supported),
+		cmocka_unit_test(unit__plan__param_kinds_declared_by_provider),
+		cmocka_unit_test(unit__plan__param_kind_valid),
+		cmocka_unit_test(unit__plan__vendor_refs_carried),
 		cmocka_unit_test(unit__plan__no_request_is_default_on_eth0),
 		cmocka_unit_test(unit__plan__api_example),
 		cmocka_unit_test(unit__plan__interface_names),

@@ -36,6 +36,7 @@ struct cli_object {
 				    * template as a Pod named after the object.
 				    * NULL for anything else */
 	json_t *template_pod;      /* owned: that Pod, decoded into obj */
+	bool is_report;            /* a PodNetworkNode: read for status.providers only */
 	struct pn_problems ps;     /* everything found about this object */
 };
 
@@ -50,6 +51,9 @@ struct cli_set {
 	size_t n_files;
 	struct cli_object *objs;
 	size_t n_objs, cap_objs;
+	/* PodNetworkNode reports: those of the files (valid ones) and those
+	 * made from --provider-kinds, as pn_param_ref_supported_by reads them */
+	json_t *reports;
 };
 
 /* Loads one file's text into the set and decodes and validates every
@@ -67,6 +71,13 @@ int cli_object_problem(struct cli_object *o, const char *path, const char *fmt, 
 
 /* Positions the problems o->ps.v[from..] that have none yet. */
 void cli_object_place(struct cli_object *o, size_t from);
+
+/* --provider-kinds PROVIDER=GROUP/KIND: a report saying that PROVIDER
+ * declares GROUP/KIND on some node. Returns 0, -EINVAL with why on stderr
+ * (a malformed argument), or -ENOMEM. */
+int cli_set_add_provider_kind(struct cli_set *set, const char *arg);
+/* The reports of the files and flags (an array; NULL when none). */
+const json_t *cli_reports(struct cli_set *set);
 
 /* Lookups among decoded objects (first in file order), or NULL. */
 struct cli_object *cli_find(struct cli_set *set, enum pn_kind kind, const char *ns,

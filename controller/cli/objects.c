@@ -116,6 +116,82 @@ static bool is_namespace(const json_t *root)
 	return api && kind && !strcmp(api, "v1") && !strcmp(kind, "Namespace");
 }
 
+/* A PodNetworkNode (an agent's report, e.g. from `kubectl get pnnode -o
+ * yaml`): read for status.providers, the parameters kinds providers declare
+ * (podnetctl plan answers as the controller does with the same reports). */
+static bool is_report(const json_t *root)
+{
+	const char *api = json_string_value(json_object_get(root, "apiVersion"));
+	const char *kind = json_string_value(json_object_get(root, "kind"));
+
+	return api && kind && !strcmp(api, "podnet.dev/v1alpha1") && !strcmp(kind, "PodNetworkNode");
+}
+
+static int report_load(struct cli_object *o, const json_t *root)
+{
+	const json_t *providers = json_object_get(json_object_get(root, "status"), "providers");
+	size_t i, j;
+	json_t *p, *k;
+	int r = 0;
+
+	if (!o->name[0])
+		r = cli_object_problem(o, "metadata.name", "is required");
+	if (providers && !json_is_array(providers))
+		return cli_object_problem(o, "status.providers", "must be a list");
+	json_array_foreach(providers, i, p) {
+		const json_t *kinds = json_object_get(p, "parameterKinds");
+		char path[128], why[128];
+
+		snprintf(path, sizeof(path), "status.providers[%zu]", i);
+		if (!json_is_object(p) || !json_is_string(json_object_get(p, "name"))) {
+			r = cli_object_problem(o, path, "must be an object with a name");
+			continue;
+		}
+		if (kinds && !json_is_array(kinds)) {
+			r = cli_object_problem(o, path, "parameterKinds must be a list");
+			continue;
+		}
+		json_array_foreach(kinds, j, k) {
+			snprintf(path, sizeof(path), "status.providers[%zu].parameterKinds[%zu]", i, j);
+			if (!pn_param_kind_valid(json_string_value(k), why, sizeof(why)))
+				r = cli_object_problem(o, path, "%s", why);
+			if (r < 0)
+				return r;
+		}
+		if (r < 0)
+			return r;
+	}
+	return r;
+}
+
+int cli_set_add_provider_kind(struct cli_set *set, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	char why[128], *provider;
+	json_t *rep;
+
+	if (!eq || eq == arg || !pn_param_kind_valid(eq + 1, why, sizeof(why))) {
+		fprintf(stderr, "podnetctl: --provider-kinds \"%s\": %s\n", arg,
+			!eq || eq == arg ? "must be PROVIDER=GROUP/KIND (e.g. acme.io/fast=acme.io/AcmeNet)" : why);
+		return -EINVAL;
+	}
+	provider = strndup(arg, (size_t)(eq - arg));
+	if (!provider)
+		return -ENOMEM;
+	rep = json_pack("{ss ss s{ss} s{s[{ss s[s]}]}}", "apiVersion", "podnet.dev/v1alpha1", "kind", "PodNetworkNode",
+			"metadata", "name", "--provider-kinds", "status", "providers", "name", provider,
+			"parameterKinds", eq + 1);
+	free(provider);
+	if (!rep || (!set->reports && !(set->reports = json_array())) || json_array_append_new(set->reports, rep) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+const json_t *cli_reports(struct cli_set *set)
+{
+	return set->reports;
+}
+
 static int namespace_load(struct cli_object *o, json_t *root)
 {
 	json_t *meta = json_object_get(root, "metadata");
@@ -215,6 +291,14 @@ static int object_load(struct cli_object *o, size_t file, const struct pn_doc *d
 		cli_object_place(o, 0);
 		return 0;
 	}
+	if (is_report(doc->root)) {
+		o->is_report = true;
+		r = report_load(o, doc->root);
+		if (r < 0)
+			return r;
+		cli_object_place(o, 0);
+		return 0;
+	}
 	o->workload = workload_template(doc->root);
 	if (o->workload) {
 		o->template_pod = template_pod(o, doc->root);
@@ -276,6 +360,11 @@ int cli_set_add_text(struct cli_set *set, const char *name, const char *buf, siz
 		set->n_objs++; /* even half-loaded: freed with the set */
 		if (r < 0)
 			return r;
+		if (set->objs[set->n_objs - 1].is_report && !set->objs[set->n_objs - 1].ps.n) {
+			if ((!set->reports && !(set->reports = json_array())) ||
+			    json_array_append(set->reports, (json_t *)set->objs[set->n_objs - 1].root) < 0)
+				return -ENOMEM;
+		}
 	}
 	return 0;
 }
@@ -302,6 +391,7 @@ void cli_set_free(struct cli_set *set)
 		pn_problems_clear(&set->files[i].ps);
 	}
 	free(set->files);
+	json_decref(set->reports);
 	*set = (struct cli_set){ 0 };
 }
 

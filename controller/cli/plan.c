@@ -43,8 +43,10 @@ static const json_t *r_ns_labels(void *ctx, const char *ns)
 }
 
 /* The controller marks a network (or attachment) whose parametersRefs name
- * a kind podnet does not resolve ParamsNotReady and holds its Pods
- * (NetworkNotReady); the same problem here, in the controller's words. */
+ * a kind podnet does not resolve, and its provider declares on no node,
+ * ParamsNotReady and holds its Pods (NetworkNotReady); the same problem
+ * here, in the controller's words, from the same function: the reports are
+ * the PodNetworkNode objects of the files and --provider-kinds. */
 static int params_supported(struct cli_set *set, struct cli_plan *p)
 {
 	for (size_t k = 0; k < p->plan.n; k++) {
@@ -64,11 +66,13 @@ static int params_supported(struct cli_set *set, struct cli_plan *p)
 		else
 			snprintf(path, sizeof(path), "%s", PN_NETWORKS_PATH);
 		for (size_t i = 0; net && i < net->spec.n_refs && !r && p->pod->ps.n == from; i++)
-			if (!pn_param_ref_supported(&net->spec.refs[i], msg, sizeof(msg)))
+			if (!pn_param_ref_supported_by(&net->spec.refs[i], net->spec.provider, cli_reports(set), msg,
+						       sizeof(msg)))
 				r = cli_object_problem(p->pod, path, "PodNetwork \"%s\": %s (ParamsNotReady)",
 						       a->network, msg);
 		for (size_t i = 0; pna && i < pna->spec.n_refs && !r && p->pod->ps.n == from; i++)
-			if (!pn_param_ref_supported(&pna->spec.refs[i], msg, sizeof(msg)))
+			if (!pn_param_ref_supported_by(&pna->spec.refs[i], net ? net->spec.provider : NULL,
+						       cli_reports(set), msg, sizeof(msg)))
 				r = cli_object_problem(p->pod, path,
 						       "PodNetworkAttachment \"%s\" is not Ready "
 						       "(ParamsNotReady: %s)", a->attachment, msg);

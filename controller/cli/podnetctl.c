@@ -27,7 +27,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: %s validate FILE...\n"
-		"       %s plan [-o yaml|json] FILE...\n"
+		"       %s plan [-o yaml|json] [--provider-kinds PROVIDER=GROUP/KIND]... FILE...\n"
 		"       %s status [--kubeconfig FILE] [--context NAME] [-n NAMESPACE | -A]\n"
 		"                [-o table|wide|json|yaml] [-l SELECTOR] [POD]\n"
 		"       %s convert [-f] FILE...\n"
@@ -82,6 +82,10 @@ static const char HELP[] =
 	"          Output: YAML documents {pod: NAMESPACE/NAME, plan: ...} by default,\n"
 	"          a JSON list of the same with -o json. Problems go to stderr in\n"
 	"          the validate format; Pods that cannot be planned are left out.\n"
+	"          A parametersRefs kind of a provider's own is accepted, as by the\n"
+	"          controller, when a PodNetworkNode of the files (kubectl get\n"
+	"          pnnode -o yaml) or --provider-kinds PROVIDER=GROUP/KIND (any\n"
+	"          number of times) says that the network's provider declares it.\n"
 	"\n"
 	"status    talks to the cluster (kubeconfig from --kubeconfig, $KUBECONFIG or\n"
 	"          ~/.kube/config): one row per interface of each Pod with its\n"
@@ -266,9 +270,18 @@ static int cmd_plan(int argc, char **argv)
 	int rc = EXIT_USAGE;
 	int c;
 
+	static const struct option plan_opts[] = {
+		{ "provider-kinds", required_argument, NULL, 'K' },
+		{ NULL, 0, NULL, 0 },
+	};
+
 	optind = 0;
-	while ((c = getopt(argc, argv, "+o:")) != -1) {
+	while ((c = getopt_long(argc, argv, "+o:", plan_opts, NULL)) != -1) {
 		switch (c) {
+		case 'K':
+			if (cli_set_add_provider_kind(&set, optarg) < 0)
+				goto cleanup;
+			break;
 		case 'o':
 			if (!strcmp(optarg, "json")) {
 				json = true;
@@ -276,17 +289,17 @@ static int cmd_plan(int argc, char **argv)
 				json = false;
 			} else {
 				fprintf(stderr, "podnetctl: -o takes yaml or json, not \"%s\"\n", optarg);
-				return EXIT_USAGE;
+				goto cleanup;
 			}
 			break;
 		default:
 			usage(stderr);
-			return EXIT_USAGE;
+			goto cleanup;
 		}
 	}
 	if (optind >= argc) {
 		usage(stderr);
-		return EXIT_USAGE;
+		goto cleanup;
 	}
 	if (load_files(&set, argv + optind, argc - optind) < 0)
 		goto cleanup;

@@ -43,8 +43,9 @@ static json_t *finalizers_with(json_t *o, bool want)
 	return out;
 }
 
-/* Checks one parameters reference of a network handled by podnet. */
-static bool ref_ready(struct pn_ctl *ctl, const struct pn_param_ref *ref, const char *ns,
+/* Checks one parameters reference of a network of provider (handled by
+ * podnet). */
+static bool ref_ready(struct pn_ctl *ctl, const struct pn_param_ref *ref, const char *ns, const char *provider,
 		      char *msg, size_t mlen)
 {
 	int problems = 0;
@@ -100,14 +101,18 @@ static bool ref_ready(struct pn_ctl *ctl, const struct pn_param_ref *ref, const 
 		json_decref(conf);
 		return true;
 	}
-	return pn_param_ref_supported(ref, msg, mlen); /* false: not a kind of ours */
+	/* Not a kind of ours: the provider's own when a node's report says the
+	 * provider declares it (the same answer as podnetctl plan's). */
+	return pn_param_ref_supported_by(ref, provider,
+					 ctl->inf[PN_INF_REPORTS] ? pn_informer_store(ctl->inf[PN_INF_REPORTS]) : NULL,
+					 msg, mlen);
 }
 
 static bool refs_ready(struct pn_ctl *ctl, const struct pn_param_ref *refs, size_t n,
-		       const char *ns, char *msg, size_t mlen)
+		       const char *ns, const char *provider, char *msg, size_t mlen)
 {
 	for (size_t i = 0; i < n; i++)
-		if (!ref_ready(ctl, &refs[i], ns, msg, mlen))
+		if (!ref_ready(ctl, &refs[i], ns, provider, msg, mlen))
 			return false;
 	return true;
 }
@@ -138,7 +143,7 @@ bool pn_ctl_network_ready(struct pn_ctl *ctl, const char *name, char *reason, si
 		snprintf(msg, mlen, "PodNetwork \"%s\" is disabled", name);
 		return false;
 	}
-	if (!refs_ready(ctl, n->spec.refs, n->spec.n_refs, NULL, msg, mlen)) {
+	if (!refs_ready(ctl, n->spec.refs, n->spec.n_refs, NULL, n->spec.provider, msg, mlen)) {
 		char inner[400];
 
 		snprintf(inner, sizeof(inner), "%s", msg);
@@ -557,7 +562,7 @@ int pn_ctl_reconcile_network(struct pn_ctl *ctl, const char *name)
 	if (imm[0])
 		warn_once(ctl, obj, "ImmutableFieldChanged", imm);
 	enabled = !(n->spec.enabled_set && !n->spec.enabled) || is_default;
-	params = refs_ready(ctl, n->spec.refs, n->spec.n_refs, NULL, pmsg, sizeof(pmsg));
+	params = refs_ready(ctl, n->spec.refs, n->spec.n_refs, NULL, n->spec.provider, pmsg, sizeof(pmsg));
 	if (deleting) {
 		snprintf(reason, sizeof(reason), "DeleteInProgress");
 		snprintf(msg, sizeof(msg), "being deleted while in use: takes no new Pods");
@@ -602,7 +607,13 @@ static void attachment_judge(struct pn_ctl *ctl, const char *ns, const struct pn
 					 nmsg, sizeof(nmsg));
 	if (!a->spec.pod_network_name)
 		snprintf(nmsg, sizeof(nmsg), "spec.podNetworkName is missing");
-	*params = !problems && refs_ready(ctl, a->spec.refs, a->spec.n_refs, ns, pmsg, plen);
+	{
+		const struct pn_podnetwork *an =
+			a->spec.pod_network_name ? pn_ctl_network(ctl, a->spec.pod_network_name) : NULL;
+
+		*params = !problems && refs_ready(ctl, a->spec.refs, a->spec.n_refs, ns,
+						  an ? an->spec.provider : NULL, pmsg, plen);
+	}
 	if (problems)
 		snprintf(pmsg, plen, "the PodNetworkAttachment is invalid");
 	if (deleting) {

@@ -102,13 +102,18 @@ void pn_ctl_reports_changed(struct pn_ctl *ctl, enum pn_inf which, json_t *old_o
 		json_t *o = json_object_get(old_obj, "status"), *n = json_object_get(new_obj, "status");
 		json_t *obj = new_obj ? new_obj : old_obj;
 		const char *name = json_string_value(json_object_get(json_object_get(obj, "metadata"), "name"));
+		bool kinds;
 
 		if (name)
 			pn_ctl_enqueue(ctl, "pnnode", name);
-		if (old_obj && new_obj &&
-		    json_equal(json_object_get(o, "networks"), json_object_get(n, "networks")))
+		kinds = !old_obj || !new_obj ||
+			!json_equal(json_object_get(o, "providers"), json_object_get(n, "providers"));
+		if (!kinds && json_equal(json_object_get(o, "networks"), json_object_get(n, "networks")))
 			return; /* observedTime or metadata only: no count changes */
 		pn_ctl_enqueue_all(ctl, PN_INF_NETWORKS, "net");
+		/* the kinds providers declare make parameters ready or not */
+		if (kinds)
+			pn_ctl_enqueue_all(ctl, PN_INF_ATTACHMENTS, "pna");
 		return;
 	}
 	/* a Node added or removed: totals change, orphans appear */

@@ -110,6 +110,11 @@ void pn_agent_set_event_sink(struct pn_agent *a, pn_agent_event_fn *fn, void *ct
 int pn_agent_can_serve(struct pn_agent *a, const char *provider, const char *network, const char *params_json,
 		       int *err, char *message, size_t mlen);
 
+/* The i-th loaded provider (0 <= i): its name, version and the parameters
+ * kinds it declares (ABI 1.3, well-formed ones), or NULL past the last. */
+const char *pn_agent_provider_at(struct pn_agent *a, int i, const char **version, const char *const **kinds,
+				 size_t *n_kinds);
+
 /* ---- requests ------------------------------------------------------------------- */
 
 /* Handles one shim request (PROTOCOL.md, JSON text) and returns the response

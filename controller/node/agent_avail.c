@@ -303,7 +303,13 @@ json_t *pn_avail_status(const struct pn_avail_report *r, const char *observed_ti
 {
 	json_t *nets = networks_json(r);
 
-	return nets ? json_pack("{ss so}", "observedTime", observed_time, "networks", nets) : NULL;
+	json_t *st = nets ? json_pack("{ss so}", "observedTime", observed_time, "networks", nets) : NULL;
+
+	if (st && r->providers && json_object_set_new(st, "providers", json_deep_copy(r->providers)) < 0) {
+		json_decref(st);
+		return NULL;
+	}
+	return st;
 }
 
 json_t *pn_avail_object(const char *node, const char *node_uid, const struct pn_avail_report *r,
@@ -329,6 +335,11 @@ bool pn_avail_status_matches(const json_t *obj, const struct pn_avail_report *r)
 	else
 		eq = want && have && json_equal(want, have);
 	json_decref(want);
+	if (eq) {
+		json_t *hp = json_object_get(json_object_get(obj, "status"), "providers");
+
+		eq = r->providers ? hp && json_equal(hp, r->providers) : !hp;
+	}
 	return eq;
 }
 
@@ -342,5 +353,6 @@ void pn_avail_report_clear(struct pn_avail_report *r)
 		free(r->v[i].message);
 	}
 	free(r->v);
+	json_decref(r->providers);
 	memset(r, 0, sizeof(*r));
 }

@@ -31,6 +31,11 @@ struct pn_avail_net {
 struct pn_avail_report {
 	struct pn_avail_net *v; /* sorted by name */
 	size_t n;
+	/* status.providers: [{name, version, parameterKinds: ["group/Kind"]}]
+	 * of the providers loaded on this node (owned; NULL: left out). The
+	 * controller and podnetctl plan read the declared kinds
+	 * (pn_param_ref_supported_by). */
+	json_t *providers;
 };
 
 /* The node's answer about one network: 0 available, else one of these, with
@@ -58,13 +63,14 @@ int pn_avail_evaluate(const json_t *networks, const json_t *cniconfigs, pn_avail
  * points into message past a provider's own "Reason: " prefix. */
 void pn_avail_reason(int verdict, int err, const char *message, char *reason, size_t rlen, const char **msg);
 
-/* status of the report: {"observedTime":T,"networks":[...]} (new reference). */
+/* status of the report: {"observedTime":T,"networks":[...],"providers":[...]}
+ * (new reference). */
 json_t *pn_avail_status(const struct pn_avail_report *r, const char *observed_time);
 /* The whole PodNetworkNode object of node (owner: the Node of that uid). */
 json_t *pn_avail_object(const char *node, const char *node_uid, const struct pn_avail_report *r,
 			const char *observed_time);
-/* true when the networks of an object's status (as read back from the API
- * server) say what r says. */
+/* true when the networks and providers of an object's status (as read back
+ * from the API server) say what r says. */
 bool pn_avail_status_matches(const json_t *obj, const struct pn_avail_report *r);
 
 void pn_avail_report_clear(struct pn_avail_report *r);

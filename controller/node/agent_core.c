@@ -147,6 +147,16 @@ static int load_providers(struct pn_agent *a, char *err, size_t errlen)
 	return 0;
 }
 
+const char *pn_agent_provider_at(struct pn_agent *a, int i, const char **version, const char *const **kinds,
+				 size_t *n_kinds)
+{
+	if (i < 0 || i >= a->n_providers)
+		return NULL;
+	*version = pn_provider_version(a->providers[i]);
+	*n_kinds = pn_provider_param_kinds(a->providers[i], kinds);
+	return pn_provider_name(a->providers[i]);
+}
+
 struct pn_provider *pn_agent_provider(struct pn_agent *a, const char *name)
 {
 	for (int i = 0; i < a->n_providers; i++)
@@ -365,6 +375,7 @@ struct att_view {
 	const char *ips[8];
 	const char *gws[4];
 	struct podnet_route routes[32];
+	struct podnet_param_ref refs[16];
 	char *params;
 };
 
@@ -406,6 +417,20 @@ static int view_of(const json_t *att, const char *ifname_override, struct att_vi
 	x = json_object_get(att, "params");
 	v->params = json_is_object(x) ? json_dumps(x, JSON_COMPACT) : strdup("{}");
 	v->a.params_json = v->params;
+	/* ABI 1.3: the references of the provider's own kinds, as planned */
+	json_array_foreach(json_object_get(att, "parametersRefs"), i, it) if (v->a.n_param_refs < 16)
+	{
+		struct podnet_param_ref *r = &v->refs[v->a.n_param_refs];
+		const char *ns = json_string_value(json_object_get(it, "namespace"));
+
+		r->group = json_string_value(json_object_get(it, "group"));
+		r->kind = json_string_value(json_object_get(it, "kind"));
+		r->name = json_string_value(json_object_get(it, "name"));
+		r->ref_namespace = ns ? ns : "";
+		if (r->group && r->kind && r->name)
+			v->a.n_param_refs++;
+	}
+	v->a.param_refs = v->a.n_param_refs ? v->refs : NULL;
 	if (!v->a.network || !v->a.interface || !v->params)
 		return -EINVAL;
 	return 0;

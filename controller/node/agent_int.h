@@ -9,7 +9,7 @@
 
 #include "node/agent.h"
 #include "kube/prom.h"
-#include "node/provider_host.h"
+#include "host/provider_host.h"
 
 #define PN_AGENT_MAX_PROVIDERS 32
 #define PN_AGENT_MAX_ATTACHMENTS 16

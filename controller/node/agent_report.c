@@ -151,6 +151,29 @@ static int ask(void *ctx, const char *provider, const char *network, const char 
 	return pn_agent_can_serve(ctx, provider, network, params_json, err, message, mlen);
 }
 
+/* status.providers: what is loaded here and the kinds each declares. */
+static json_t *providers_json(struct pn_agent *a)
+{
+	json_t *list = json_array();
+	const char *name, *version;
+	const char *const *kinds;
+	size_t n;
+
+	for (int i = 0; list && (name = pn_agent_provider_at(a, i, &version, &kinds, &n)); i++) {
+		json_t *o = json_pack("{ss ss}", "name", name, "version", version), *k = json_array();
+
+		for (size_t j = 0; k && j < n; j++)
+			json_array_append_new(k, json_string(kinds[j]));
+		if (!o || !k || (n && json_object_set(o, "parameterKinds", k) < 0) || json_array_append(list, o) < 0) {
+			json_decref(list);
+			list = NULL;
+		}
+		json_decref(k);
+		json_decref(o);
+	}
+	return list;
+}
+
 static const char *owner_uid(const json_t *obj)
 {
 	json_t *refs = json_object_get(json_object_get(obj, "metadata"), "ownerReferences");
@@ -194,6 +217,12 @@ static void run(struct pn_report *r)
 	rc = pn_avail_evaluate(pn_informer_store(r->nets), pn_informer_store(r->ccs), ask, r->agent, &rep);
 	if (rc < 0) {
 		pn_agent_log(PODNET_LOG_WARNING, "PodNetworkNode %s: cannot evaluate: %s", r->node, strerror(-rc));
+		count(r, &r->st.errors);
+		return;
+	}
+	rep.providers = providers_json(r->agent);
+	if (!rep.providers) {
+		pn_avail_report_clear(&rep);
 		count(r, &r->st.errors);
 		return;
 	}

@@ -1,21 +1,10 @@
 # controller/node/: podnet-agent (the node agent), podnet-cni (the shim the
 # container runtime runs), the provider loader, and their tests.
 
-NODE_HOST_OBJS := $(BUILD)/obj/controller/node/provider_host.o
-
-NODE_UNIT := provider_host
-NODE_UNIT_BINS := $(patsubst %,$(BUILD)/test/node_%,$(NODE_UNIT))
+# The provider host (loader, handshake) is the SDK's: provider-sdk/host/.
+NODE_HOST_OBJS := $(BUILD)/obj/provider-sdk/host/provider_host.o
 
 $(BUILD)/obj/controller/node/test/%.o: CPPFLAGS += -DPN_TEST_BUILD='"$(abspath $(BUILD))"'
-
-$(BUILD)/test/node_provider_host: $(BUILD)/obj/controller/node/test/test_provider_host.o $(NODE_HOST_OBJS) \
-		| $(BUILD)/providers/example.so \
-		$(patsubst %,$(BUILD)/test/providers/%.so,old-minor other-major fail-half no-entry)
-	@mkdir -p $(@D)
-	@echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
-
-UNIT_TESTS += $(NODE_UNIT_BINS)
 
 # Tests of agent internals link the objects they test (they bring their own
 # pn_agent_log, so they do not take the whole library).
@@ -50,7 +39,7 @@ UNIT_TESTS += $(BUILD)/test/node_avail
 
 # The agent core and the shim's framing, as a library; *_main.c are programs.
 NODE_LIB  := $(BUILD)/lib/libpnnode.a
-NODE_OBJS := $(filter-out %_main.o,$(call objs,controller/node))
+NODE_OBJS := $(filter-out %_main.o,$(call objs,controller/node)) $(NODE_HOST_OBJS)
 $(NODE_LIB): $(NODE_OBJS)
 
 $(BUILD)/bin/podnet-agent: $(BUILD)/obj/controller/node/agent_main.o $(NODE_LIB) $(BUILD)/lib/libpnkube.a $(BUILD)/lib/libpnapi.a \

@@ -1,7 +1,7 @@
 /* podnet-provider-conformance — the battery a provider must pass.
  *
- *   podnet-provider-conformance [--ip CIDR] [--keep] PROVIDER.so [PARAMS-JSON]
- *   podnet-provider-conformance --version
+ *   podnet-provider-conformance [--ip CIDR] [--keep] [--verbose] [--] PROVIDER.so [PARAMS-JSON]
+ *   podnet-provider-conformance --help | --version
  *
  * Loads PROVIDER.so as podnet-agent does (same loader, same handshake), makes
  * two throw-away network namespaces with `ip netns add`, and runs: load,
@@ -15,7 +15,7 @@
  * when anything failed. The namespaces and the state directory are always
  * removed (unless --keep). Needs root.
  */
-#include "node/provider_host.h"
+#include "host/provider_host.h"
 #include "pn/version.h"
 #include "../lib/spawn.h"
 
@@ -208,6 +208,71 @@ static void test_wrong_abi(const char *so)
 	dlclose(dl);
 }
 
+static const char *prog = "podnet-provider-conformance";
+
+/* The manual, as `--help` prints it. */
+static void usage_full(FILE *f)
+{
+	fprintf(f,
+		"NAME\n"
+		"    podnet-provider-conformance - check that a podnet provider (.so) keeps the provider ABI contract\n"
+		"\n"
+		"SYNOPSIS\n"
+		"    podnet-provider-conformance [--ip CIDR] [--keep] [--verbose] [--] PROVIDER.so [PARAMS-JSON]\n"
+		"    podnet-provider-conformance --help | --version\n"
+		"\n"
+		"DESCRIPTION\n"
+		"    Loads PROVIDER.so exactly as podnet-agent does (same loader, handshake and ABI checks),\n"
+		"    makes two throw-away network namespaces (pntc<pid>a, pntc<pid>b) and a temporary state\n"
+		"    directory, and runs the battery every provider must pass: load, status, the declared\n"
+		"    parameters kinds (ABI 1.3) are well-formed, can_serve (ABI 1.2, when the provider fills it),\n"
+		"    attach (the link exists with the planned address, the result names it), check, detach,\n"
+		"    detach twice, check after the interface was deleted behind the provider's back, detach\n"
+		"    when the netns is gone, a failed attach (missing netns; a name already taken) leaves\n"
+		"    nothing behind and does not delete the foreign link, attach after a failed attach, gc\n"
+		"    keeps what is listed and removes the rest, and the entry point refuses a host of another\n"
+		"    ABI major. One line per case (PASS/FAIL), then \"N passed, N failed\". The kit speaks\n"
+		"    provider ABI %d.%d: a provider built for an older 1.x minor loads (its missing slots\n"
+		"    read as NULL).\n"
+		"\n"
+		"    PARAMS-JSON is the attachment's resolved parameters (what a PodNetwork's parametersRefs\n"
+		"    resolve to), \"{}\" when omitted. Needs root (network namespaces, ip(8)). The namespaces\n"
+		"    and the state directory are removed at the end, also on SIGINT/SIGTERM.\n"
+		"\n"
+		"OPTIONS\n"
+		"    --ip CIDR     the planned address of the attachment (default 10.123.0.5/24)\n"
+		"    --keep        leave the namespaces and the state directory for inspection\n"
+		"    --verbose     show every log line of the provider (default: warnings and errors)\n"
+		"    --            end of options: the next argument is PROVIDER.so even if it starts with '-'\n"
+		"    -h, --help    print this manual and exit 0\n"
+		"    --version     print the kit's version (podnet's) and exit 0\n"
+		"\n"
+		"EXIT STATUS\n"
+		"    0   every case passed\n"
+		"    1   at least one case failed (see the FAIL lines)\n"
+		"    2   usage error, not root, or the namespaces could not be made\n"
+		"\n"
+		"EXAMPLES\n"
+		"    sudo podnet-provider-conformance ./fast.so\n"
+		"    sudo podnet-provider-conformance --ip 192.0.2.10/24 ./fast.so '{\"mtu\":1400}'\n"
+		"    sudo podnet-provider-conformance --keep --verbose ./fast.so; ip netns list\n"
+		"\n"
+		"SEE ALSO\n"
+		"    docs/provider-guide.md of podnet; the header <podnet/provider.h>\n",
+		PODNET_ABI_MAJOR, PODNET_ABI_MINOR);
+}
+
+/* A usage error: what is wrong, the synopsis, exit status 2. */
+static int usage_error(const char *what)
+{
+	fprintf(stderr,
+		"%s: %s\n"
+		"usage: %s [--ip CIDR] [--keep] [--verbose] [--] PROVIDER.so [PARAMS-JSON]\n"
+		"       %s --help | --version\n",
+		prog, what, prog, prog);
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	const char *so, *params = "{}", *ip = "10.123.0.5/24";
@@ -218,29 +283,43 @@ int main(int argc, char **argv)
 	struct att t, t2;
 	int keep = 0, r, before, baseline, i = 1;
 
-	if (argc > 1 && !strcmp(argv[1], "--version")) {
-		printf("podnet-provider-conformance %s\n", pn_version());
-		return 0;
-	}
-	while (i < argc && argv[i][0] == '-' && argv[i][1] == '-') {
-		if (!strcmp(argv[i], "--ip") && i + 1 < argc) {
-			ip = argv[i + 1];
-			i += 2;
-		} else if (!strcmp(argv[i], "--keep")) {
-			keep = 1;
+	for (; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--")) {
 			i++;
-		} else if (!strcmp(argv[i], "--verbose")) {
-			verbose = 1;
-			i++;
-		} else {
 			break;
 		}
+		if (a[0] != '-' || a[1] == '\0')
+			break;
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage_full(stdout);
+			return 0;
+		}
+		if (!strcmp(a, "--version")) {
+			printf("podnet-provider-conformance %s\n", pn_version());
+			return 0;
+		}
+		if (!strcmp(a, "--ip")) {
+			if (i + 1 >= argc)
+				return usage_error("--ip needs a CIDR (e.g. --ip 10.123.0.5/24)");
+			ip = argv[++i];
+		} else if (!strncmp(a, "--ip=", 5)) {
+			ip = a + 5;
+		} else if (!strcmp(a, "--keep")) {
+			keep = 1;
+		} else if (!strcmp(a, "--verbose")) {
+			verbose = 1;
+		} else {
+			char m[512];
+			snprintf(m, sizeof(m), "unknown option \"%.100s\" (a provider path starting with '-': use ./%.100s)", a,
+				 a);
+			return usage_error(m);
+		}
 	}
-	if (i >= argc || argc - i > 2) {
-		fprintf(stderr, "usage: %s [--ip CIDR] [--keep] [--verbose] PROVIDER.so [PARAMS-JSON]\n"
-				"       %s --version\n", argv[0], argv[0]);
-		return 2;
-	}
+	if (i >= argc)
+		return usage_error("missing PROVIDER.so");
+	if (argc - i > 2)
+		return usage_error("too many arguments (PROVIDER.so and at most one PARAMS-JSON)");
 	so = argv[i];
 	if (argc - i == 2)
 		params = argv[i + 1];
@@ -281,6 +360,32 @@ int main(int argc, char **argv)
 	       (unsigned)pn_provider_abi_minor(p));
 
 	baseline = count_state_files();
+
+	/* param_kinds (v1.3): every declared kind well-formed, none twice */
+	{
+		const char *const *k = pn_provider_declared_kinds(p);
+		char why[160], list[1024] = "", bad[512] = "";
+		size_t n = 0;
+
+		for (; k && k[n] && n <= PODNET_MAX_PARAM_KINDS; n++) {
+			if (!bad[0] && pn_provider_kind_check(k[n], why, sizeof(why)) < 0)
+				snprintf(bad, sizeof(bad), "param_kinds[%zu] \"%.100s\": %s", n, k[n], why);
+			for (size_t j = 0; !bad[0] && j < n; j++)
+				if (!strcmp(k[j], k[n]))
+					snprintf(bad, sizeof(bad), "param_kinds[%zu] \"%.100s\" is declared twice", n, k[n]);
+			if (strlen(list) + strlen(k[n]) + 3 < sizeof(list))
+				snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", n ? ", " : "", k[n]);
+		}
+		if (!bad[0] && n > PODNET_MAX_PARAM_KINDS)
+			snprintf(bad, sizeof(bad), "more than %d param_kinds (PODNET_MAX_PARAM_KINDS)",
+				 PODNET_MAX_PARAM_KINDS);
+		if (bad[0])
+			report(0, "param-kinds", "%s", bad);
+		else if (n)
+			report(1, "param-kinds", "declares %s", list);
+		else
+			report(1, "param-kinds", "declares none (podnet's own kinds only)");
+	}
 
 	/* status */
 	r = pn_provider_status(p, res);

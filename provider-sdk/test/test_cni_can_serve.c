@@ -17,7 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "node/provider_host.h"
+#include "host/provider_host.h"
 
 #define CNI_SO PN_TEST_BUILD "/providers/cni.so"
 

@@ -50,6 +50,10 @@
 #define PN_MAX_NODE_NETWORKS 4096 /* entries: one per PodNetwork */
 #define PN_MAX_NODE_REASON   PN_MAX_LABEL /* a CamelCase word, as a kind name */
 #define PN_MAX_NODE_MESSAGE  1024
+#define PN_MAX_NODE_PROVIDERS 64  /* status.providers: providers loaded on one node */
+#define PN_MAX_NODE_PROVIDER_VERSION 128
+#define PN_MAX_PARAM_KINDS   16   /* kinds one provider declares (PODNET_MAX_PARAM_KINDS) */
+#define PN_MAX_PARAM_KIND    (PN_MAX_NAME + 1 + PN_MAX_LABEL) /* group/Kind */
 /* The widest prefix an IPPool range may have: /0 would put every address
  * (a second default route) on the Pod's interface, and IPv4 below /8 or
  * IPv6 below /16 is no network a Pod lives on, but a typo. (No CRD
@@ -68,6 +72,9 @@
 	"(/([A-Za-z0-9_-][A-Za-z0-9._-]*|\\.[A-Za-z0-9_-][A-Za-z0-9._-]*|"                 \
 	"\\.\\.[A-Za-z0-9._-]+))+$"
 #define PN_PATTERN_KIND "^[A-Z][A-Za-z0-9]*$"
+/* a parameters kind a provider declares: group (a subdomain with a dot) "/" Kind */
+#define PN_PATTERN_PARAM_KIND                                                              \
+	"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+/[A-Z][A-Za-z0-9]*$"
 #define PN_PATTERN_PLUGIN_TYPE                                                             \
 	"^([^/.\\x00-\\x20\\x7f][^/\\x00-\\x20\\x7f]*|\\.[^/.\\x00-\\x20\\x7f][^/\\x00-\\x20\\x7f]*|" \
 	"\\.\\.[^/\\x00-\\x20\\x7f]+)$"
@@ -108,6 +115,7 @@ extern const size_t pn_limits_n;
 
 /* Pattern checkers the table names that have no other public home. */
 bool pn_is_kind_name(const char *s);   /* ^[A-Z][A-Za-z0-9]*$, at most 63 */
+bool pn_is_param_kind(const char *s);  /* group/Kind (pn_param_kind_valid of pn/plan.h) */
 bool pn_is_plugin_type(const char *s); /* a file name: 1-255 bytes, no '/', no space/control, not . .. */
 bool pn_is_cidr_text(const char *s);   /* an IPv4 or IPv6 CIDR */
 bool pn_is_address_text(const char *s); /* an IPv4 or IPv6 address */

@@ -48,6 +48,12 @@ struct pn_plan_attachment {
 	char *mac;                   /* NULL = none */
 	bool gw4;                    /* holds the IPv4 default route */
 	bool gw6;                    /* holds the IPv6 default route */
+	/* parametersRefs of kinds podnet does not resolve (a provider's own,
+	 * see pn_param_ref_supported_by), for the provider: effective ones
+	 * (an attachment's replace the network's of the same group/kind).
+	 * Encoded as "parametersRefs" only when there are some. */
+	struct pn_param_ref *refs;
+	size_t n_refs;
 
 	/* Planning facts, not encoded. */
 	char *attachment;            /* PodNetworkAttachment name, or NULL */
@@ -124,10 +130,31 @@ bool pn_problem_is_access(const struct pn_problem *p);
 /* Whether podnet itself resolves parameters of ref's group and kind
  * (podnet.dev CNIConfig and IPPool, k8s.cni.cncf.io
  * NetworkAttachmentDefinition). Any other kind is refused with msg
- * ("parameters of kind G/K are not supported by podnet"): the controller
- * marks such a network ParamsNotReady and podnetctl plan says the same.
- * (Providers declaring kinds of their own: issue 16.) */
+ * ("parameters of kind G/K are not supported by podnet"). Callers that know
+ * the nodes' reports use pn_param_ref_supported_by. */
 bool pn_param_ref_supported(const struct pn_param_ref *ref, char *msg, size_t mlen);
+
+/* Whether ref is usable for a network of `provider`: a kind podnet resolves
+ * itself (pn_param_ref_supported), or one that provider declares (provider
+ * ABI 1.3, podnet_provider_ops.param_kinds) on at least one node, as the
+ * nodes' PodNetworkNode reports say in status.providers[] ({name,
+ * parameterKinds: ["group/Kind", ...]}). `reports` is a JSON array of
+ * PodNetworkNode objects or an object whose values are (an informer
+ * store); NULL knows no report. Malformed entries are skipped. The
+ * controller (ParamsNotReady) and podnetctl plan (its input files and
+ * --provider-kinds) ask this one function. On false, msg says why
+ * ("parameters of kind G/K are not supported by podnet, and provider P
+ * declares it on no node"). */
+bool pn_param_ref_supported_by(const struct pn_param_ref *ref, const char *provider,
+			       const json_t *reports, char *msg, size_t mlen);
+/* Whether PodNetworkNode `report` says provider declares group/kind. */
+bool pn_report_declares_kind(const json_t *report, const char *provider, const char *group,
+			     const char *kind);
+/* Whether s is a well-formed parameters kind "group/Kind": group a DNS
+ * subdomain with at least one dot (at most 253 characters), Kind a letter
+ * A-Z then letters and digits (at most 63). On false, why says what is
+ * wrong (why may be NULL). */
+bool pn_param_kind_valid(const char *s, char *why, size_t wlen);
 /* The plan of a Pod that asks for nothing: default on eth0, both routes. */
 int pn_plan_default(struct pn_plan *out);
 

@@ -146,8 +146,27 @@ run "validate not-ready.yaml" 0 "$bin" validate not-ready.yaml
 run "plan not-ready.yaml" 1 "$bin" plan not-ready.yaml
 has "pod: default/fine"
 has_err 'not-ready.yaml:30:56: Pod/through-att: podnet.dev/networks[0].podNetworkAttachmentName: PodNetworkAttachment "data-att" is not Ready (ParamsNotReady: IPPool gone not found)'
-has_err 'not-ready.yaml:38:28: Pod/on-vendor: podnet.dev/networks[0]: PodNetwork "vendor": parameters of kind acme.io/AcmeNet are not supported by podnet (ParamsNotReady)'
+has_err 'not-ready.yaml:38:28: Pod/on-vendor: podnet.dev/networks[0]: PodNetwork "vendor": parameters of kind acme.io/AcmeNet are not supported by podnet, and provider podnet.dev/cni declares it on no node (PodNetworkNode status.providers[].parameterKinds) (ParamsNotReady)'
 if grep -q "through-att\|on-vendor" "$tmp/out"; then nok "held Pods get no plan"; else ok "held Pods get no plan"; fi
+
+# ---- issue 16: a provider's own parameters kind, declared by the provider --
+run "plan vendor-kinds.yaml (nobody declares AcmeNet)" 1 "$bin" plan vendor-kinds.yaml
+has_err 'Pod/on-acme: podnet.dev/networks[0]: PodNetwork "acme-net": parameters of kind acme.io/AcmeNet are not supported by podnet, and provider acme.io/fast declares it on no node'
+run "plan vendor-kinds.yaml pnnode.yaml (a node report declares it)" 0 "$bin" plan vendor-kinds.yaml pnnode.yaml
+has "pod: default/on-acme"
+has "      parametersRefs:"
+has "        - group: acme.io"
+has "          kind: AcmeNet"
+has "          name: gold"
+run "plan --provider-kinds acme.io/fast=acme.io/AcmeNet" 0 "$bin" plan --provider-kinds acme.io/fast=acme.io/AcmeNet vendor-kinds.yaml
+has "pod: default/on-acme"
+run "plan --provider-kinds for another provider" 1 "$bin" plan --provider-kinds acme.io/slow=acme.io/AcmeNet vendor-kinds.yaml
+has_err 'provider acme.io/fast declares it on no node'
+run "plan --provider-kinds malformed" 2 "$bin" plan --provider-kinds acme.io/fast=AcmeNet vendor-kinds.yaml
+has_err 'podnetctl: --provider-kinds "acme.io/fast=AcmeNet": must be group/Kind'
+run "validate pnnode-bad.yaml" 1 "$bin" validate pnnode-bad.yaml
+has "pnnode-bad.yaml:6:60: PodNetworkNode/node-9: status.providers[0].parameterKinds[1]: must be group/Kind (e.g. acme.io/AcmeNet)"
+run "plan with a bad report: the report is not used" 1 "$bin" plan vendor-kinds.yaml pnnode-bad.yaml
 
 # ---- validate: the text itself ----------------------------------------------
 run "dup-key.yaml" 1 "$bin" validate dup-key.yaml

@@ -6,7 +6,9 @@
 # no plan and a Warning Event InvalidNetworks naming the attachment and
 # its reason; an attachment whose IPPool does not exist yet holds its Pod
 # the same way, and creating the IPPool makes the attachment Ready and the
-# waiting Pod planned, without touching the Pod. Pods are bound to a Node
+# waiting Pod planned, without touching the Pod; a node report declaring
+# AcmeNet for the network's provider makes the first attachment Ready and
+# its Pod planned with the reference. Pods are bound to a Node
 # object without a kubelet. The controller runs as the token user
 # podnet-controller under deploy/controller/rbac.yaml. Prints "N passed, N
 # failed" last.
@@ -23,6 +25,7 @@ cleanup() {
 	k -n "$ns" delete podnetworkattachments -l podnet.dev/test=attready --wait=false >/dev/null 2>&1
 	k delete namespace "$ns" --wait=false >/dev/null 2>&1
 	k delete node "$node" >/dev/null 2>&1
+	k delete podnetworknode "$node" --wait=false >/dev/null 2>&1
 	k delete podnetworks,cniconfigs,ippools -l podnet.dev/test=attready --wait=false >/dev/null 2>&1
 	rm -rf "$logdir"
 }
@@ -90,7 +93,7 @@ ev_has() {
 } | k create -f - >/dev/null
 
 check "via_vendor__event_names_attachment_and_reason" poll 30 ev_has via-vendor-1 \
-	'podnet.dev/networks[0].podNetworkAttachmentName: PodNetworkAttachment "att-vendor" is not Ready (ParamsNotReady: parameters of kind acme.io/AcmeNet are not supported by podnet)'
+	'podnet.dev/networks[0].podNetworkAttachmentName: PodNetworkAttachment "att-vendor" is not Ready (ParamsNotReady: parameters of kind acme.io/AcmeNet are not supported by podnet, and provider podnet.dev/cni declares it on no node'
 check "via_later__event_names_attachment_and_reason" poll 30 ev_has via-later-1 \
 	'PodNetworkAttachment "att-later" is not Ready (ParamsNotReady: IPPool "attready-later" not found)'
 echo "# event: $(k -n "$ns" get events --field-selector involvedObject.name=via-vendor-1,reason=InvalidNetworks -o json | jq -r '.items[0].message')"
@@ -114,6 +117,27 @@ else
 fi
 check "via_later__address_from_the_attachment_pool" sh -c "k -n $ns get pod via-later-1 -o 'jsonpath={.metadata.annotations.podnet\\.dev/plan}' | grep -q '172.31.12.'"
 check "via_vendor__still_no_plan" no_plan via-vendor-1
+
+# a node's agent reports that the network's provider declares acme.io/AcmeNet
+# (provider ABI 1.3): the attachment turns Ready, its Pod is planned and the
+# plan carries the reference for the provider
+k apply -f - >/dev/null <<EOF4
+apiVersion: podnet.dev/v1alpha1
+kind: PodNetworkNode
+metadata: {name: $node}
+status:
+  networks: [{name: attready-net, available: true}]
+  providers:
+  - {name: podnet.dev/cni, version: test, parameterKinds: [acme.io/AcmeNet]}
+EOF4
+check "declared_kind__attachment_ready" poll 30 cond_is "-n $ns podnetworkattachment/att-vendor" Ready True/Ready
+check "declared_kind__pod_planned" poll 30 has_plan via-vendor-1
+echo "# plan: $(plan_of via-vendor-1)"
+plan_has_ref() {
+	plan_of via-vendor-1 | jq -e '.attachments[] | select(.network == "attready-net") | .parametersRefs[]
+		| select(.group == "acme.io" and .kind == "AcmeNet" and .name != null)' >/dev/null
+}
+check "declared_kind__plan_carries_the_ref" plan_has_ref
 
 check "controller__no_forbidden" sh -c "! grep -i forbidden '$logdir/ctl-attready.log'"
 if [ "$failed" != 0 ]; then echo "--- controller log"; tail -n 40 "$logdir/ctl-attready.log"; fi

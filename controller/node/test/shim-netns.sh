@@ -171,6 +171,19 @@ check "rollback: no record left" test ! -e "$T/state/records/cidD.json"
 check "rollback: no CNI cache file left" sh -c "[ -z \"\$(find '$T/state/providers' -name '*.json')\" ]"
 check "rollback: default address released" sh -c "! grep -rqs cidD '$T/ipam'"
 
+# ---- a provider's own parameters kind (ABI 1.3): the plan's references
+# reach the provider's attach (the example logs what it gets)
+cat >"$T/plans/team-a_pod7.json" <<EOF
+{"v":1,"attachments":[
+ {"network":"default","interface":"eth0","gw4":true},
+ {"network":"example-net","interface":"net1","provider":"podnet.dev/example","ips":["10.99.3.7/24"],
+  "parametersRefs":[{"group":"example.podnet.dev","kind":"ExampleParams","name":"gold","namespace":"team-a"}]}]}
+EOF
+if cni ADD cidR pntsD team-a pod7; then ok "vendor kind: ADD exit 0"; else ko "vendor kind: ADD exit $rc: $(cat "$T/out")"; fi
+check "vendor kind: the provider got the reference" \
+	grep -q "attach example-net: parameters example.podnet.dev/ExampleParams team-a/gold" "$T/agent.log"
+cni DEL cidR pntsD team-a pod7 || ko "vendor kind: DEL exit $rc: $(cat "$T/out")"
+
 # ---- version negotiation and error codes
 if cni VERSION "" "" "" "" 1.1.0; then
 	jq -e '.supportedVersions == ["1.0.0","1.1.0"]' "$T/out" >/dev/null && ok "version: 1.0.0 and 1.1.0" || ko "version: $(cat "$T/out")"

@@ -338,10 +338,48 @@ static void unit__object_and_change_check(void **state)
 	json_decref(c);
 }
 
+/* status.providers (the kinds each provider declares, ABI 1.3) is written
+ * and a change of it is a change of the report. */
+static void unit__providers_declared_kinds__written_and_compared(void **state)
+{
+	static const char *const nets[] = {
+		NET("mv-b", "},\"spec\":{\"provider\":\"podnet.dev/cni\"," CNIREF("mv-eth0") "}}"),
+		NULL,
+	};
+	json_t *n = array_of(nets), *c = array_of(CNICONFIGS), *obj;
+	struct pn_avail_report r;
+	struct node node = {0};
+	(void)state;
+
+	assert_int_equal(pn_avail_evaluate(n, c, ask, &node, &r), 0);
+	r.providers = json_loads("[{\"name\":\"acme.io/fast\",\"version\":\"1\",\"parameterKinds\":[\"acme.io/AcmeNet\"]}]",
+				 0, NULL);
+	assert_non_null(r.providers);
+	obj = pn_avail_object("node-2", "uid-2", &r, "2026-12-03T16:00:00Z");
+	assert_non_null(obj);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(json_array_get(json_object_get(
+				json_object_get(obj, "status"), "providers"), 0), "parameterKinds"), 0)),
+			    "acme.io/AcmeNet");
+	assert_true(pn_avail_status_matches(obj, &r));
+	/* the provider now declares another kind: write again */
+	json_array_append_new(json_object_get(json_array_get(r.providers, 0), "parameterKinds"),
+			      json_string("acme.io/AcmeQos"));
+	assert_false(pn_avail_status_matches(obj, &r));
+	/* a report written before providers existed differs too */
+	json_object_del(json_object_get(obj, "status"), "providers");
+	assert_false(pn_avail_status_matches(obj, &r));
+	json_decref(obj);
+	pn_avail_report_clear(&r);
+	assert_null(r.providers);
+	json_decref(n);
+	json_decref(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(unit__parent_link_missing__reason_and_message_from_the_provider),
+		cmocka_unit_test(unit__providers_declared_kinds__written_and_compared),
 		cmocka_unit_test(unit__params_not_resolved__planner_message_and_no_question),
 		cmocka_unit_test(unit__provider_missing_not_ready_plugin_and_own_reason),
 		cmocka_unit_test(unit__disabled_deleted_or_selective_networks__still_reported),

@@ -24,6 +24,9 @@
  *         check, gc.
  *   v1.1  host table: now_ms. ops: status. request: deadline_ms.
  *   v1.2  ops: can_serve (per-node availability of a network).
+ *   v1.3  ops: param_kinds (the parameters kinds the provider accepts).
+ *         attachment: param_refs, n_param_refs (the references of those
+ *         kinds, for the provider to resolve).
  *
  * Handshake
  *
@@ -81,7 +84,7 @@ extern "C" {
 #endif
 
 #define PODNET_ABI_MAJOR 1
-#define PODNET_ABI_MINOR 2
+#define PODNET_ABI_MINOR 3
 
 /* The one symbol a provider exports. */
 #define PODNET_PROVIDER_ENTRY_SYMBOL "podnet_provider_entry"
@@ -174,6 +177,15 @@ struct podnet_route {
 #define PODNET_ATTACH_DEFAULT_GW4 0x1u /* this attachment holds the IPv4 default route */
 #define PODNET_ATTACH_DEFAULT_GW6 0x2u /* ... the IPv6 one */
 
+/* A reference to a parameters object (a PodNetwork's parametersRefs entry),
+ * ABI v1.3. */
+struct podnet_param_ref {
+	const char *group;         /* API group, e.g. "acme.io" */
+	const char *kind;          /* e.g. "AcmeNet" */
+	const char *name;
+	const char *ref_namespace; /* "" for a cluster-scoped object */
+};
+
 /* One planned attachment: one interface of one PodNetwork in the sandbox. */
 struct podnet_attachment {
 	uint32_t size;  /* sizeof as the host knows it */
@@ -192,6 +204,17 @@ struct podnet_attachment {
 	uint32_t reserved0;
 	const char *mac;         /* requested MAC, or NULL */
 	const char *params_json; /* the resolved parameters as JSON text; "{}" when none */
+
+	/* v1.3 (read with PODNET_HAS_FIELD(attachment, struct
+	 * podnet_attachment, n_param_refs)) */
+	/* The network's (and its PodNetworkAttachment's) parametersRefs of
+	 * kinds podnet does not resolve itself: the kinds this provider
+	 * declares in ops->param_kinds. The provider reads the objects (it
+	 * knows their API); an attachment's ref replaces the network's of the
+	 * same group and kind. NULL when n_param_refs is 0. */
+	const struct podnet_param_ref *param_refs;
+	uint32_t n_param_refs;
+	uint32_t reserved1;
 };
 
 /* A (container, interface) pair that gc must keep. */
@@ -339,7 +362,24 @@ struct podnet_provider_ops {
 	 * ens1f0"), which the agent takes as the reason and strips. */
 	int32_t (*can_serve)(void *state, const struct podnet_request *request,
 			     struct podnet_result *result);
+
+	/* v1.3 */
+
+	/* The parameters kinds this provider accepts in a PodNetwork's
+	 * parametersRefs besides podnet's own (podnet.dev CNIConfig and IPPool,
+	 * k8s.cni.cncf.io NetworkAttachmentDefinition): a NULL-terminated list
+	 * of "group/Kind" strings (group a DNS subdomain with a dot, Kind
+	 * CamelCase letters and digits), static, at most PODNET_MAX_PARAM_KINDS.
+	 * NULL: none. The agent publishes them in its node's PodNetworkNode
+	 * report (status.providers[].parameterKinds); the controller takes a
+	 * network of this provider with a ref of such a kind as ParamsReady
+	 * once one node declares it, and the plan carries the refs to
+	 * attach (podnet_attachment.param_refs). Malformed entries are
+	 * ignored by the agent (with a warning) and fail the conformance kit. */
+	const char *const *param_kinds;
 };
+
+#define PODNET_MAX_PARAM_KINDS 16
 
 /* The entry point's type. Returns the provider's ops (static storage) or NULL. */
 typedef const struct podnet_provider_ops *podnet_provider_entry_fn(const struct podnet_host_api *host);

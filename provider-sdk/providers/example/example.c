@@ -13,9 +13,16 @@
  * init, named "<container id>%<interface>", holding the netns path, so that
  * detach and gc work even when the agent no longer knows the namespace.
  *
- * Build: cc -std=c99 -fPIC -shared -fvisibility=hidden \
- *          $(pkg-config --cflags podnet-provider) example.c -o example.so
+ * Build (docs/provider-guide.md, section 2):
+ *   cc -std=c99 -O2 -fPIC -shared -fvisibility=hidden -Wl,--no-undefined \
+ *      $(pkg-config --cflags podnet-provider) example.c -o example.so
  */
+/* setns() and the CLONE_NEWNET of <sched.h> are Linux (GNU) extensions that
+ * -std=c99 hides: the source asks for them itself, before any header, so the
+ * plain build line above works. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include <podnet/provider.h>
 
 #include <arpa/inet.h>
@@ -48,6 +55,21 @@ static void msg(struct podnet_result *res, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(res->message, sizeof(res->message), fmt, ap);
 	va_end(ap);
+}
+
+/* One line into the agent's log. */
+static void ex_log(struct ex_state *st, int32_t level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void ex_log(struct ex_state *st, int32_t level, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	if (!st->host->log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	st->host->log(st->host->host, level, line);
 }
 
 /* ---- rtnetlink ----------------------------------------------------------- */
@@ -529,6 +551,13 @@ static int32_t ex_attach(void *state, const struct podnet_request *req, struct p
 		msg(res, "invalid container id or interface name");
 		return -EINVAL;
 	}
+	/* ABI 1.3: references of the kinds in ex_param_kinds, for the provider
+	 * to read (an older agent's attachment has no such fields). */
+	if (PODNET_HAS_FIELD(a, struct podnet_attachment, n_param_refs))
+		for (uint32_t i = 0; i < a->n_param_refs; i++)
+			ex_log(st, PODNET_LOG_INFO, "attach %s: parameters %s/%s %s%s%s", a->network,
+			       a->param_refs[i].group, a->param_refs[i].kind, a->param_refs[i].ref_namespace,
+			       a->param_refs[i].ref_namespace[0] ? "/" : "", a->param_refs[i].name);
 	s = nl_open_in(req->sandbox->netns_path);
 	if (s < 0) {
 		msg(res, "cannot enter netns %s: %s", req->sandbox->netns_path, strerror(-s));
@@ -728,6 +757,12 @@ static int32_t ex_status(void *state, struct podnet_result *res)
 	return 0;
 }
 
+/* ABI 1.3: the parameters kinds this provider accepts in a PodNetwork's
+ * parametersRefs besides podnet's own. A PodNetwork of this provider may
+ * name an ExampleParams object (the example reads nothing from it: attach
+ * logs the reference it gets); a vendor lists its own CRD kinds here. */
+static const char *const ex_param_kinds[] = {"example.podnet.dev/ExampleParams", NULL};
+
 static const struct podnet_provider_ops ex_ops = {
 	.size = sizeof(struct podnet_provider_ops),
 	.abi_major = PODNET_ABI_MAJOR,
@@ -741,6 +776,7 @@ static const struct podnet_provider_ops ex_ops = {
 	.check = ex_check,
 	.gc = ex_gc,
 	.status = ex_status,
+	.param_kinds = ex_param_kinds,
 };
 
 PODNET_PROVIDER_EXPORT const struct podnet_provider_ops *podnet_provider_entry(const struct podnet_host_api *host)

@@ -59,6 +59,10 @@ static int32_t fh_status(void *state, struct podnet_result *res)
 	return 0;
 }
 
+/* ABI 1.3: one good kind, its duplicate, and malformed ones: the host keeps
+ * the first only, the conformance kit fails the list. */
+static const char *const fh_kinds[] = {"acme.io/AcmeNet", "acme.io/AcmeNet", "not-a-kind", "acme.io/lowerCase", NULL};
+
 static const struct podnet_provider_ops fh_ops = {
 	.size = sizeof(struct podnet_provider_ops),
 	.abi_major = PODNET_ABI_MAJOR,
@@ -71,6 +75,7 @@ static const struct podnet_provider_ops fh_ops = {
 	.check = fh_ok,
 	.gc = fh_ok,
 	.status = fh_status,
+	.param_kinds = fh_kinds,
 };
 
 PODNET_PROVIDER_EXPORT const struct podnet_provider_ops *podnet_provider_entry(const struct podnet_host_api *host)

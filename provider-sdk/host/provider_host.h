@@ -1,4 +1,4 @@
-/* node/provider_host.h — loading providers (.so) and calling them through the
+/* host/provider_host.h — loading providers (.so) and calling them through the
  * podnet provider ABI (provider-sdk/include/podnet/provider.h).
  *
  * A struct pn_provider is one loaded, initialised provider. The agent loads
@@ -6,8 +6,8 @@
  * nobody else, as must each file; the conformance kit loads a single file
  * given on its command line without that check.
  */
-#ifndef PN_NODE_PROVIDER_HOST_H
-#define PN_NODE_PROVIDER_HOST_H
+#ifndef PN_PSDK_PROVIDER_HOST_H
+#define PN_PSDK_PROVIDER_HOST_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -66,6 +66,18 @@ int pn_provider_status(struct pn_provider *p, struct podnet_result *res);
 int pn_provider_can_serve(struct pn_provider *p, struct podnet_request *req, struct podnet_result *res);
 /* Non-zero when the provider fills the can_serve slot. */
 int pn_provider_has_can_serve(const struct pn_provider *p);
+
+/* ABI v1.3: the parameters kinds ("group/Kind") the provider declares,
+ * well-formed and distinct (malformed ones were logged as warnings at load
+ * and left out). Returns how many; *kinds points into the provider. */
+size_t pn_provider_param_kinds(const struct pn_provider *p, const char *const **kinds);
+/* The provider's ops->param_kinds as it gave it (NULL-terminated, or NULL),
+ * for the conformance kit to judge. */
+const char *const *pn_provider_declared_kinds(const struct pn_provider *p);
+/* 0 when s is a well-formed parameters kind "group/Kind" (group a
+ * lower-case DNS subdomain with a dot, at most 253 characters; Kind A-Z then
+ * letters and digits, at most 63), else -EINVAL with the reason in why. */
+int pn_provider_kind_check(const char *s, char *why, size_t wlen);
 
 /* CLOCK_MONOTONIC in ms, as host->now_ms reports it. */
 uint64_t pn_provider_now_ms(void);

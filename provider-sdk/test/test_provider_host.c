@@ -1,4 +1,4 @@
-/* Unit tests of node/provider_host.c: the handshake, version checks and the
+/* Unit tests of host/provider_host.c: the handshake, version checks and the
  * ownership rules, with the test providers of provider-sdk/test/providers. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "node/provider_host.h"
+#include "host/provider_host.h"
 
 #ifndef PN_TEST_BUILD
 #error "PN_TEST_BUILD must name the build directory"
@@ -200,6 +200,51 @@ static void unit__not_a_provider__refused_without_entry_symbol(void **state)
 	assert_non_null(strstr(err, "does not export podnet_provider_entry"));
 }
 
+static char kinds_log[2048];
+
+static void kinds_log_fn(void *ctx, int level, const char *provider, const char *msg)
+{
+	(void)ctx;
+	if (level <= PODNET_LOG_WARNING) {
+		strncat(kinds_log, msg, sizeof(kinds_log) - strlen(kinds_log) - 2);
+		strcat(kinds_log, "\n");
+	}
+}
+
+/* ABI 1.3: the host keeps the well-formed, distinct declared kinds and says
+ * which it left out; a provider of an older minor declares none. */
+static void unit__param_kinds__kept_when_well_formed(void **state)
+{
+	struct pn_provider_opts o = {.log = kinds_log_fn};
+	struct pn_provider *p = NULL;
+	const char *const *k;
+	char err[512], why[128];
+
+	(void)state;
+	kinds_log[0] = 0;
+	assert_int_equal(pn_provider_load(PN_TEST_BUILD "/test/providers/fail-half.so", 0, &o, &p, err, sizeof(err)), 0);
+	assert_int_equal(pn_provider_param_kinds(p, &k), 1);
+	assert_string_equal(k[0], "acme.io/AcmeNet");
+	assert_string_equal(pn_provider_declared_kinds(p)[2], "not-a-kind");
+	assert_non_null(strstr(kinds_log, "param_kinds[2] \"not-a-kind\" ignored: must be group/Kind"));
+	assert_non_null(strstr(kinds_log, "param_kinds[3] \"acme.io/lowerCase\" ignored: the kind must start with A-Z"));
+	pn_provider_free(p);
+	p = NULL;
+	assert_int_equal(pn_provider_load(PN_TEST_BUILD "/test/providers/old-minor.so", 0, NULL, &p, err, sizeof(err)), 0);
+	assert_int_equal(pn_provider_param_kinds(p, &k), 0);
+	assert_null(pn_provider_declared_kinds(p));
+	pn_provider_free(p);
+
+	assert_int_equal(pn_provider_kind_check("acme.io/AcmeNet", why, sizeof(why)), 0);
+	assert_int_equal(pn_provider_kind_check("x-1.example.com/Net2", why, sizeof(why)), 0);
+	assert_int_equal(pn_provider_kind_check("acme/AcmeNet", why, sizeof(why)), -EINVAL);
+	assert_int_equal(pn_provider_kind_check("Acme.io/AcmeNet", why, sizeof(why)), -EINVAL);
+	assert_int_equal(pn_provider_kind_check("acme..io/AcmeNet", why, sizeof(why)), -EINVAL);
+	assert_int_equal(pn_provider_kind_check("acme.io/Acme-Net", why, sizeof(why)), -EINVAL);
+	assert_int_equal(pn_provider_kind_check("acme.io/", why, sizeof(why)), -EINVAL);
+	assert_int_equal(pn_provider_kind_check(NULL, why, sizeof(why)), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -212,6 +257,7 @@ int main(void)
 		cmocka_unit_test(unit__symlinked_file__refused),
 		cmocka_unit_test(unit__provider_dir_rules__writable_or_foreign_refused),
 		cmocka_unit_test(unit__not_a_provider__refused_without_entry_symbol),
+		cmocka_unit_test(unit__param_kinds__kept_when_well_formed),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

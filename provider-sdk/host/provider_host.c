@@ -1,6 +1,6 @@
-/* node/provider_host.c — the host side of the provider ABI: opening a
+/* host/provider_host.c — the host side of the provider ABI: opening a
  * provider file safely, the handshake, version checks and the call wrappers. */
-#include "node/provider_host.h"
+#include "host/provider_host.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -30,6 +30,9 @@ struct pn_provider {
 	char *path;
 	pn_provider_log_fn *log;
 	void *log_ctx;
+	/* ABI v1.3: the well-formed, distinct entries of ops.param_kinds */
+	const char *kinds[PODNET_MAX_PARAM_KINDS];
+	size_t n_kinds;
 };
 
 static void errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -124,6 +127,86 @@ void pn_provider_free(struct pn_provider *p)
 		dlclose(p->dl);
 	free(p->path);
 	free(p);
+}
+
+int pn_provider_kind_check(const char *s, char *why, size_t wlen)
+{
+	const char *slash = s ? strchr(s, '/') : NULL;
+	size_t glen, klen;
+	int dot = 0, start = 1;
+
+	errf(why, wlen, "must be group/Kind, e.g. acme.io/AcmeNet");
+	if (!slash)
+		return -EINVAL;
+	glen = (size_t)(slash - s);
+	klen = strlen(slash + 1);
+	if (glen == 0 || glen > 253) {
+		errf(why, wlen, "the group must have 1 to 253 characters");
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < glen; i++) {
+		char c = s[i];
+
+		if (c == '.') {
+			if (start || i + 1 == glen || s[i - 1] == '-')
+				goto badgroup;
+			dot = 1;
+			start = 1;
+		} else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+			   (c == '-' && !start && i + 1 < glen && s[i + 1] != '.')) {
+			start = 0;
+		} else {
+			goto badgroup;
+		}
+	}
+	if (!dot)
+		goto badgroup;
+	if (klen == 0 || klen > 63 || slash[1] < 'A' || slash[1] > 'Z') {
+		errf(why, wlen, "the kind must start with A-Z and have 1 to 63 characters");
+		return -EINVAL;
+	}
+	for (size_t i = 1; i <= klen; i++) {
+		char c = slash[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
+			errf(why, wlen, "the kind may hold letters and digits only");
+			return -EINVAL;
+		}
+	}
+	if (why && wlen)
+		why[0] = '\0';
+	return 0;
+badgroup:
+	errf(why, wlen, "the group must be a lower-case DNS subdomain with at least one dot");
+	return -EINVAL;
+}
+
+/* Keeps the well-formed, distinct kinds of ops.param_kinds; says why
+ * through the log for the others. */
+static void take_kinds(struct pn_provider *p)
+{
+	const char *const *k = p->ops.param_kinds;
+	char why[160], line[512];
+
+	for (size_t i = 0; k && k[i]; i++) {
+		int dup = 0;
+
+		if (i >= PODNET_MAX_PARAM_KINDS) {
+			snprintf(line, sizeof(line), "param_kinds: more than %d entries, the rest ignored",
+				 PODNET_MAX_PARAM_KINDS);
+			host_log(&p->host, PODNET_LOG_WARNING, line);
+			break;
+		}
+		if (pn_provider_kind_check(k[i], why, sizeof(why)) < 0) {
+			snprintf(line, sizeof(line), "param_kinds[%zu] \"%.200s\" ignored: %s", i, k[i], why);
+			host_log(&p->host, PODNET_LOG_WARNING, line);
+			continue;
+		}
+		for (size_t j = 0; j < p->n_kinds; j++)
+			dup |= !strcmp(p->kinds[j], k[i]);
+		if (!dup)
+			p->kinds[p->n_kinds++] = k[i];
+	}
 }
 
 int pn_provider_load(const char *path, unsigned flags, const struct pn_provider_opts *opts,
@@ -272,6 +355,7 @@ int pn_provider_load(const char *path, unsigned flags, const struct pn_provider_
 			goto fail;
 		}
 	}
+	take_kinds(p);
 	p->initialised = 1;
 	free(res);
 	*out = p;
@@ -388,4 +472,15 @@ int pn_provider_can_serve(struct pn_provider *p, struct podnet_request *req, str
 int pn_provider_has_can_serve(const struct pn_provider *p)
 {
 	return p->ops.can_serve != NULL;
+}
+
+size_t pn_provider_param_kinds(const struct pn_provider *p, const char *const **kinds)
+{
+	*kinds = p->kinds;
+	return p->n_kinds;
+}
+
+const char *const *pn_provider_declared_kinds(const struct pn_provider *p)
+{
+	return p->ops.param_kinds;
 }
