@@ -141,6 +141,7 @@ DEB_PACKAGES := build-essential clang llvm libclang-rt-14-dev pkg-config valgrin
                 mmdebstrap busybox-static
 DEB_PACKAGES += python3-prometheus-client
 DEB_PACKAGES += graphviz
+DEB_PACKAGES += strace
 
 # apt's output goes to logs in $(DEPS_LOGS), shown (the last lines) only
 # when a step fails; e2e/lib/progress.sh prints the steps and their time.

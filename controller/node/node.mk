@@ -67,6 +67,16 @@ $(BUILD)/test/node_shim_netns: controller/node/test/shim-netns.sh $(BUILD)/bin/p
 
 UNIT_TESTS += $(BUILD)/test/node_shim_netns
 
+# SIGKILL of the agent at every step of an ADD and a DEL (strace injects it),
+# then the runtime's retry: nothing may leak (root, strace; about 10 s)
+$(BUILD)/test/node_kill_steps: controller/node/test/kill-steps.sh $(BUILD)/bin/podnet-agent $(BUILD)/bin/podnet-cni \
+		$(BUILD)/providers/cni.so
+	@mkdir -p $(@D)
+	$(Q)printf '#!/bin/sh\nexec sh %s/controller/node/test/kill-steps.sh %s\n' "$(CURDIR)" "$(abspath $(BUILD))" > $@
+	$(Q)chmod +x $@
+
+UNIT_TESTS += $(BUILD)/test/node_kill_steps
+
 # libFuzzer harness for plans (outside input), replayed over its seed corpus
 # as a unit test (the replay driver is provider-sdk/fuzz/replay.c).
 FUZZ_CORPUS_node_plan := controller/node/fuzz/corpus/plan
