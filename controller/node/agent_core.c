@@ -898,13 +898,10 @@ static json_t *do_add(struct pn_agent *a, struct req *q)
 		resp = error_resp(5, "out of memory");
 		goto out;
 	}
-	/* The record exists before the first provider runs: a crash midway
-	 * leaves something DEL can undo. */
-	r = pn_record_save(a->records_dir, rec);
-	if (r < 0) {
-		resp = error_resp(5, "cannot write the attachment record: %s", strerror(-r));
-		goto out;
-	}
+	/* No save here: attach_att writes each attachment ahead of its
+	 * provider, so the record is on disk before the first provider runs
+	 * and a crash midway leaves something DEL can undo; before that
+	 * there is nothing to undo (one fsync'd write less per ADD). */
 	/* default first, then plan order */
 	for (int pass = 0; pass < 2; pass++) {
 		json_array_foreach(atts, i, att)
