@@ -213,5 +213,13 @@ for phase in ADD DEL; do
 		fi
 	done <"$T/steps.$phase"
 done
+if grep -qE 'ERROR: AddressSanitizer|runtime error:|ERROR: LeakSanitizer' "$T/agent.log"; then
+	fail=$((fail + 1))
+	echo "  FAIL  agent log has sanitizer reports:"
+	grep -E -A5 'ERROR: AddressSanitizer|runtime error:|ERROR: LeakSanitizer' "$T/agent.log" | head -20
+else
+	pass=$((pass + 1))
+	echo "  PASS  agent log: no sanitizer reports"
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
