@@ -1382,7 +1382,7 @@ int pn_agent_handle(struct pn_agent *a, const char *request, size_t len, char **
 	struct req q;
 	struct pn_pod_lock *lk = NULL;
 	char key[600];
-	uint64_t t0 = mono_s();
+	double t0 = mono_s();
 	int is_gc;
 
 	*response = NULL;
@@ -1454,7 +1454,7 @@ out:
 	if (!resp)
 		resp = error_resp(5, "out of memory");
 	pn_metrics_count(a, q.command ? q.command : "", json_is_true(json_object_get(resp, "ok")),
-			 (pn_provider_now_ms() - t0) * 1000u);
+			 (uint64_t)((mono_s() - t0) * 1e6));
 	*response = json_dumps(resp, JSON_COMPACT);
 	json_decref(resp);
 	json_decref(in);

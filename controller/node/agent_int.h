@@ -9,10 +9,13 @@
 
 #include "node/agent.h"
 #include "kube/prom.h"
+#include "pn/limits.h"
 #include "host/provider_host.h"
 
 #define PN_AGENT_MAX_PROVIDERS 32
-#define PN_AGENT_MAX_ATTACHMENTS 16
+/* what the plan codec (api/plan_codec.c) accepts: one attachment per
+ * network request, and the default network when the Pod did not name it */
+#define PN_AGENT_MAX_ATTACHMENTS (PN_MAX_NETWORKS + 1)
 #define PN_AGENT_MAX_PLAN (256u << 10)
 
 /* ---- plan store (agent_plan.c) ---------------------------------------------- */

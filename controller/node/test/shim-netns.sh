@@ -280,6 +280,13 @@ check "metrics: build info of this agent" grep -qE \
 	"^podnet_build_info\\{version=\"$("$build/bin/podnet-agent" --version | cut -d' ' -f2)\",commit=\"[0-9a-f]{12}\",component=\"agent\"\\} 1\$" "$T/metrics"
 check "metrics: ADD latency per provider" grep -Eq \
 	'^podnet_agent_cni_duration_seconds_count\{op="ADD",provider="podnet.dev/cni"\} [1-9]' "$T/metrics"
+# the time spent in ADDs: more than nothing, and no more than the 4 workers
+# could have spent since this agent started
+add_time_sane() {
+	awk -v life="$(ps -o etimes= -p "$agent_pid")" '$1 == "podnet_agent_request_seconds_total{command=\"ADD\"}" {
+		found = 1; ok = $2 > 0 && $2 <= 4 * (life + 1) } END { exit !(found && ok) }' "$T/metrics"
+}
+check "metrics: ADD time counted in seconds" add_time_sane
 
 # ---- the agent is gone
 stop_agent

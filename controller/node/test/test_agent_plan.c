@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "node/agent_int.h"
+#include "pn/limits.h"
 
 void pn_agent_log(int level, const char *fmt, ...)
 {
@@ -81,6 +82,44 @@ static void unit__plan_with_bad_shapes__refused_with_reason(void **state)
 		assert_non_null(strstr(err, cases[i].want));
 		json_decref(p);
 	}
+}
+
+/* a plan of the default network and N more: what a Pod asking for N
+ * networks gets from the controller */
+static json_t *plan_of_n(int n)
+{
+	json_t *atts = json_array();
+
+	json_array_append_new(atts, json_pack("{s:s, s:s, s:b}", "network", "default", "interface", "eth0", "gw4", 1));
+	for (int i = 1; i <= n; i++) {
+		char net[16], ifn[16], ip[32];
+
+		snprintf(net, sizeof(net), "n%d", i);
+		snprintf(ifn, sizeof(ifn), "net%d", i);
+		snprintf(ip, sizeof(ip), "10.%d.0.5/24", i);
+		json_array_append_new(atts, json_pack("{s:s, s:s, s:s, s:[s]}", "network", net, "interface", ifn,
+						      "provider", "podnet.dev/cni", "ips", ip));
+	}
+	return json_pack("{s:i, s:o}", "v", 1, "attachments", atts);
+}
+
+/* The API lets a Pod ask for PN_MAX_NETWORKS networks (16 bridges beside
+ * the default is 17 attachments): the agent takes every plan the
+ * controller can write, and refuses one more with the bound in the reason. */
+static void unit__plan_with_as_many_networks_as_the_api_allows__accepted(void **state)
+{
+	json_t *p17 = plan_of_n(16), *pmax = plan_of_n(PN_MAX_NETWORKS), *over = plan_of_n(PN_MAX_NETWORKS + 1);
+	char err[256] = "", want[64];
+
+	(void)state;
+	assert_int_equal(pn_plan_validate(p17, err, sizeof(err)), 0);
+	assert_int_equal(pn_plan_validate(pmax, err, sizeof(err)), 0);
+	assert_int_equal(pn_plan_validate(over, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "more than %d attachments", PN_MAX_NETWORKS + 1);
+	assert_non_null(strstr(err, want));
+	json_decref(p17);
+	json_decref(pmax);
+	json_decref(over);
 }
 
 static void unit__unknown_pod__gets_default_only(void **state)
@@ -255,6 +294,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(unit__valid_plan__accepted),
 		cmocka_unit_test(unit__plan_with_bad_shapes__refused_with_reason),
+		cmocka_unit_test(unit__plan_with_as_many_networks_as_the_api_allows__accepted),
 		cmocka_unit_test(unit__unknown_pod__gets_default_only),
 		cmocka_unit_test(unit__set_plan__returned_and_replaced),
 		cmocka_unit_test(unit__invalid_plan_or_request__fails_with_message),
