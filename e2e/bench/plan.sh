@@ -115,8 +115,8 @@ run_controller() {
 	port=$1 name=$2 want=$3
 	shift 3
 	t_start=$(date +%s.%N)
-	"$@" "$CONTROLLER" --kubeconfig "$CTL_KUBECONFIG" --identity "$name" --qps -1 \
-		--lease-name "podnet-bench-$name" --metrics-addr "127.0.0.1:$port" -v 1 \
+	"$@" "${CTL_BIN:-$CONTROLLER}" --kubeconfig "$CTL_KUBECONFIG" --identity "$name" --qps -1 \
+		--lease-name "podnet-bench-$name" --metrics-addr "127.0.0.1:$port" -v 1 ${CTL_EXTRA:-} \
 		>"$work/$name.log" 2>&1 3>&- &
 	pid=$!
 	t_sync=""
@@ -171,6 +171,49 @@ timed() {
 		"$(echo "$(cpu "$etcd") - $e0" | bc -l)"
 }
 
+cleanup_objects() {
+	k delete node "$node" --wait=false >/dev/null 2>&1
+	k delete namespace "$ns" --wait=false >/dev/null 2>&1
+	k delete podnetworks bench-a bench-b bench-c bench-d --wait=false >/dev/null 2>&1
+	k delete ippools bench-a bench-b bench-c bench-d --wait=false >/dev/null 2>&1
+	k delete cniconfigs bench-bridge --wait=false >/dev/null 2>&1
+	for l in $(k -n podnet-system get leases -o name 2>/dev/null | grep '/podnet-bench-'); do
+		k -n podnet-system delete "$l" --wait=false >/dev/null 2>&1
+	done
+}
+
+if [ -n "${AB_ROUNDS:-}" ]; then
+	# A/B: rounds (e.g. "after before before after") that each create
+	# PLAN_PODS Pods, let a fresh controller (after: $CONTROLLER, before:
+	# $CONTROLLER_BEFORE) plan them, then force-delete them: every round
+	# starts from the same state (no Pod, empty pools). Each round ends
+	# with the plain merge PATCH ceiling on the same Pods, right after.
+	echo "== A/B rounds: $AB_ROUNDS; $PLAN_PODS Pods each"
+	i=0
+	for who in $AB_ROUNDS; do
+		i=$((i + 1))
+		bin=$CONTROLLER
+		[ "$who" = before ] && bin=$CONTROLLER_BEFORE
+		"$LOAD" create "$ns" "ab$i" "$PLAN_PODS" "$node" "$nets" >/dev/null
+		la=$(loadavg)
+		CTL_BIN=$bin run_controller $((18200 + i)) "ab$i" "$PLAN_PODS" >"$work/ab$i" || exit 1
+		set -- $(cat "$work/ab$i")
+		printf '   round %d %-6s planned %d in %6.2f s: %4.0f Pods/s; CPU controller %5.1f s (%.2f ms per plan), kube-apiserver %5.1f s (%.2f ms per plan); in flight mean %4.1f; load %s\n' \
+			"$i" "$who" "$PLAN_PODS" "$(echo "$4 - $3" | bc -l)" "$(echo "$PLAN_PODS / ($4 - $3)" | bc -l)" \
+			"$(echo "$6 - $5" | bc -l)" "$(echo "1000 * ($6 - $5) / $PLAN_PODS" | bc -l)" \
+			"$(echo "$8 - $7" | bc -l)" "$(echo "1000 * ($8 - $7) / $PLAN_PODS" | bc -l)" "${11}" "$la"
+		stop_controller
+		printf '   round %d ceiling: ' "$i"
+		"$LOAD" patch "$ns" "ab$i" "$PLAN_PODS"
+		# one DELETE of the collection, grace period 0: gone at once
+		# (kubectl would delete them one by one)
+		k delete --raw "/api/v1/namespaces/$ns/pods?gracePeriodSeconds=0" >/dev/null
+		until [ "$(k -n "$ns" get pods -o name 2>/dev/null | wc -l)" = 0 ]; do sleep 1; done
+	done
+	cleanup_objects
+	exit 0
+fi
+
 echo "== creating $PLAN_PODS Pods (two networks each + default), no controller running"
 "$LOAD" create "$ns" p "$PLAN_PODS" "$node" "$nets"
 
@@ -218,19 +261,72 @@ plan_len=$(k -n "$ns" get pod p-0 -o jsonpath='{.metadata.annotations.podnet\.de
 sig_len=$(k -n "$ns" get pod p-0 -o jsonpath='{.metadata.annotations.podnet\.dev/plan-signature}' | wc -c)
 echo "   a plan is $plan_len bytes, its signature $sig_len"
 
+PODS_CACHED=$PLAN_PODS
+if [ -n "${CONTROLLER_BEFORE:-}" ]; then
+	# The same planning by another controller binary (the one before a
+	# change), for PLAN_PODS new Pods asking for two new networks with
+	# fresh pools: the same pool occupancy as above, in the same run.
+	k apply -f - >/dev/null <<'EOF3'
+apiVersion: podnet.dev/v1alpha1
+kind: IPPool
+metadata: {name: bench-c}
+spec:
+  ranges: [{cidr: 10.98.0.0/18}]
+---
+apiVersion: podnet.dev/v1alpha1
+kind: IPPool
+metadata: {name: bench-d}
+spec:
+  ranges: [{cidr: 10.99.0.0/18}]
+---
+apiVersion: podnet.dev/v1alpha1
+kind: PodNetwork
+metadata: {name: bench-c}
+spec:
+  provider: podnet.dev/cni
+  parametersRefs:
+  - {group: podnet.dev, kind: CNIConfig, name: bench-bridge}
+  - {group: podnet.dev, kind: IPPool, name: bench-c}
+---
+apiVersion: podnet.dev/v1alpha1
+kind: PodNetwork
+metadata: {name: bench-d}
+spec:
+  provider: podnet.dev/cni
+  parametersRefs:
+  - {group: podnet.dev, kind: CNIConfig, name: bench-bridge}
+  - {group: podnet.dev, kind: IPPool, name: bench-d}
+EOF3
+	echo "== the same with $CONTROLLER_BEFORE: $PLAN_PODS more Pods, two other networks with fresh pools"
+	"$LOAD" create "$ns" r "$PLAN_PODS" "$node" \
+		'[{podNetworkName: default}, {podNetworkName: bench-c}, {podNetworkName: bench-d}]' | sed 's/^/   /'
+	echo "   (load average $(loadavg))"
+	CTL_BIN=$CONTROLLER_BEFORE run_controller 18195 before "$PLAN_PODS" >"$work/t5" || exit 1
+	set -- $(cat "$work/t5")
+	printf '   before: planned %d Pods in %.2f s: %.0f Pods/s; CPU controller %.1f s (%.2f ms per plan), kube-apiserver %.1f s; writes in flight mean %.1f\n' \
+		"$PLAN_PODS" "$(echo "$4 - $3" | bc -l)" "$(echo "$PLAN_PODS / ($4 - $3)" | bc -l)" \
+		"$(echo "$6 - $5" | bc -l)" "$(echo "1000 * ($6 - $5) / $PLAN_PODS" | bc -l)" \
+		"$(echo "$8 - $7" | bc -l)" "${11}"
+	stop_controller
+	PODS_CACHED=$((2 * PLAN_PODS))
+fi
+
 echo "== ceiling: plain merge PATCHes of the same $PLAN_PODS Pods, same API server, 64 in flight (load average $(loadavg))"
 timed "$LOAD" patch "$ns" p "$PLAN_PODS" | sed 's/^/   /'
 echo "== JSON patches of the same Pods adding $((plan_len + sig_len)) bytes (a plan's size), 64 in flight"
 PAYLOAD=$((plan_len + sig_len)) timed "$LOAD" patchjson "$ns" p "$PLAN_PODS" | sed 's/^/   /'
 
 if [ "${MASSIF:-1}" = 1 ]; then
-	echo "== where the bytes go: a controller under valgrind massif, $PLAN_PODS Pods cached and planned"
-	PODS_NOW=$PLAN_PODS
+	echo "== where the bytes go: a controller under valgrind massif, $PODS_CACHED Pods cached and planned"
+	PODS_NOW=$PODS_CACHED
+	# valgrind slows the loop past the default lease deadlines
+	CTL_EXTRA="--lease-duration 300 --renew-deadline 250 --retry-period 5"
 	run_controller 18193 massif 0 valgrind --tool=massif --threshold=0.1 --depth=40 --massif-out-file="$work/massif.out" \
 		>"$work/t3" || exit 1
 	set -- $(cat "$work/t3")
 	printf '   under valgrind: start to leadership %.1f s, queue drained %.1f s later\n' \
 		"$(echo "$3 - $1" | bc -l)" "$(echo "$4 - $3" | bc -l)"
+	CTL_EXTRA=""
 	vgdb --pid="$pid" detailed_snapshot "$OUT/plan-massif.steady" >/dev/null 2>&1 ||
 		echo "   vgdb snapshot failed"
 	stop_controller
@@ -240,14 +336,22 @@ if [ "${MASSIF:-1}" = 1 ]; then
 fi
 
 echo "== RSS with $RSS_PODS Pods cached"
-more=$((RSS_PODS - PLAN_PODS))
-"$LOAD" create "$ns" q "$more" "$node" "$nets" | sed 's/^/   /'
-run_controller 18192 bench2 "$more" >"$work/t2" || exit 1
+more=$((RSS_PODS - PODS_CACHED))
+if [ "$more" -gt 0 ]; then
+	"$LOAD" create "$ns" q "$more" "$node" "$nets" | sed 's/^/   /'
+	run_controller 18192 bench2 "$more" >"$work/t2" || exit 1
+else
+	# every Pod is there and planned already: a fresh controller's queue
+	# drained stands for "cached and planned"
+	more=$((RSS_PODS - PLAN_PODS))
+	PODS_NOW=$RSS_PODS
+	run_controller 18192 bench2 0 >"$work/t2" || exit 1
+fi
 set -- $(cat "$work/t2")
 sleep 2
 rss2=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
 hwm2=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
-printf '   planned %d more Pods in %.2f s\n' "$more" "$(echo "$4 - $3" | bc -l)"
+printf '   fresh controller: %.2f s from leadership until done (%d Pods to plan or check)\n' "$(echo "$4 - $3" | bc -l)" "$more"
 echo "   RSS with $RSS_PODS Pods cached (every one planned): $((rss2 / 1024)) MiB (peak $((hwm2 / 1024)) MiB)"
 printf '   RSS per Pod between %d and %d Pods: %.2f KiB\n' "$PLAN_PODS" "$RSS_PODS" \
 	"$(echo "($rss2 - $rss1) / $more" | bc -l)"
@@ -271,6 +375,8 @@ k delete namespace "$ns" --wait=false >/dev/null 2>&1
 k delete podnetworks bench-a bench-b --wait=false >/dev/null 2>&1
 k delete ippools bench-a bench-b --wait=false >/dev/null 2>&1
 k delete cniconfigs bench-bridge --wait=false >/dev/null 2>&1
+k delete podnetworks bench-c bench-d --wait=false >/dev/null 2>&1
+k delete ippools bench-c bench-d --wait=false >/dev/null 2>&1
 k -n podnet-system delete lease podnet-bench-bench1 podnet-bench-bench2 podnet-bench-bench3 \
-	podnet-bench-massif --wait=false >/dev/null 2>&1
+	podnet-bench-massif podnet-bench-before --wait=false >/dev/null 2>&1
 exit 0
