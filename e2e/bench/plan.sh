@@ -207,8 +207,11 @@ if [ -n "${AB_ROUNDS:-}" ]; then
 		"$LOAD" patch "$ns" "ab$i" "$PLAN_PODS"
 		# one DELETE of the collection, grace period 0: gone at once
 		# (kubectl would delete them one by one)
-		k delete --raw "/api/v1/namespaces/$ns/pods?gracePeriodSeconds=0" >/dev/null
-		until [ "$(k -n "$ns" get pods -o name 2>/dev/null | wc -l)" = 0 ]; do sleep 1; done
+		# (again while some are left: a loaded etcd may time it out)
+		until [ "$(k -n "$ns" get pods -o name 2>/dev/null | wc -l)" = 0 ]; do
+			k delete --raw "/api/v1/namespaces/$ns/pods?gracePeriodSeconds=0" >/dev/null
+			sleep 1
+		done
 	done
 	cleanup_objects
 	exit 0
