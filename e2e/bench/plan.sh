@@ -30,6 +30,15 @@
 #    (address state rebuilt by its own LIST) and to its queue drained, and the
 #    bare LIST again (interleaved).
 # At the end the bench's Pods, Node, namespace and objects are deleted.
+#
+# CONTROLLER_BEFORE=BIN adds, after 1., the same planning by another
+# controller binary (PLAN_PODS more Pods, two networks with fresh pools).
+# AB_ROUNDS="after before before after" (with CONTROLLER_BEFORE) runs only
+# A/B rounds: each creates PLAN_PODS Pods, has them planned by a fresh
+# controller (after: this tree's, before: BIN), measures the PATCH ceiling
+# on them and deletes them. PERF=0 skips perf, MASSIF=0 the massif run.
+# When the shared cluster is busy, e2e/bench/bare-apiserver runs this on a
+# private etcd and kube-apiserver.
 set -u
 : "${PODNET_CLUSTER_DIR:?run me through e2e/lib/with-cluster or e2e/bench/bare-apiserver}"
 . "$PODNET_CLUSTER_DIR/env"
@@ -354,7 +363,7 @@ set -- $(cat "$work/t2")
 sleep 2
 rss2=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
 hwm2=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
-printf '   fresh controller: %.2f s from leadership until done (%d Pods to plan or check)\n' "$(echo "$4 - $3" | bc -l)" "$more"
+printf '   fresh controller: %.2f s from leadership until done (%d Pods to plan or check)\n' "$(echo "$4 - $3" | bc -l)" "${PODS_NOW:-$more}"
 echo "   RSS with $RSS_PODS Pods cached (every one planned): $((rss2 / 1024)) MiB (peak $((hwm2 / 1024)) MiB)"
 printf '   RSS per Pod between %d and %d Pods: %.2f KiB\n' "$PLAN_PODS" "$RSS_PODS" \
 	"$(echo "($rss2 - $rss1) / $more" | bc -l)"
