@@ -351,19 +351,21 @@ echo "== RSS with $RSS_PODS Pods cached"
 more=$((RSS_PODS - PODS_CACHED))
 if [ "$more" -gt 0 ]; then
 	"$LOAD" create "$ns" q "$more" "$node" "$nets" | sed 's/^/   /'
+	todo=$more
 	run_controller 18192 bench2 "$more" >"$work/t2" || exit 1
 else
 	# every Pod is there and planned already: a fresh controller's queue
 	# drained stands for "cached and planned"
 	more=$((RSS_PODS - PLAN_PODS))
 	PODS_NOW=$RSS_PODS
+	todo=$RSS_PODS
 	run_controller 18192 bench2 0 >"$work/t2" || exit 1
 fi
 set -- $(cat "$work/t2")
 sleep 2
 rss2=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
 hwm2=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
-printf '   fresh controller: %.2f s from leadership until done (%d Pods to plan or check)\n' "$(echo "$4 - $3" | bc -l)" "${PODS_NOW:-$more}"
+printf '   fresh controller: %.2f s from leadership until done (%d Pods to plan or check)\n' "$(echo "$4 - $3" | bc -l)" "$todo"
 echo "   RSS with $RSS_PODS Pods cached (every one planned): $((rss2 / 1024)) MiB (peak $((hwm2 / 1024)) MiB)"
 printf '   RSS per Pod between %d and %d Pods: %.2f KiB\n' "$PLAN_PODS" "$RSS_PODS" \
 	"$(echo "($rss2 - $rss1) / $more" | bc -l)"
