@@ -26,6 +26,8 @@ struct ipam_ival {
 struct ipam_alloc {
 	u128 addr;
 	char *owner;
+	uint64_t owner_hash; /* of owner: scans by owner compare this first (it
+			      * fits in the padding a u128 member leaves) */
 };
 
 struct ipam_range {
@@ -602,6 +604,16 @@ full:
 	return -ENOSPC;
 }
 
+/* FNV-1a, 64 bits. */
+static uint64_t owner_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
 static int range_insert(struct ipam_range *r, size_t at, u128 v, const char *owner)
 {
 	char *o = strdup(owner);
@@ -619,7 +631,7 @@ static int range_insert(struct ipam_range *r, size_t at, u128 v, const char *own
 		r->cap = cap;
 	}
 	memmove(&r->a[at + 1], &r->a[at], (r->n - at) * sizeof(r->a[0]));
-	r->a[at] = (struct ipam_alloc){ v, o };
+	r->a[at] = (struct ipam_alloc){ v, o, owner_hash(o) };
 	r->n++;
 	return 0;
 }
@@ -871,15 +883,17 @@ int pn_ipam_release(struct pn_ipam_pool *pool, const struct pn_ip *ip, const cha
 int pn_ipam_release_owner(struct pn_ipam_pool *pool, const char *owner)
 {
 	int count = 0;
+	uint64_t h;
 
 	if (!pool || !owner)
 		return -EINVAL;
+	h = owner_hash(owner);
 	for (size_t i = 0; i < pool->nr; i++) {
 		struct ipam_range *r = &pool->r[i];
 		size_t w = 0;
 
 		for (size_t k = 0; k < r->n; k++) {
-			if (strcmp(r->a[k].owner, owner) == 0) {
+			if (r->a[k].owner_hash == h && strcmp(r->a[k].owner, owner) == 0) {
 				if (r->a[k].addr < r->cursor)
 					r->cursor = r->a[k].addr;
 				free(r->a[k].owner);
@@ -1004,7 +1018,7 @@ int pn_ipam_rebuild(struct pn_ipam_pool *pool, const struct pn_ipam_use *uses, s
 				rc = -ENOMEM;
 				goto fail;
 			}
-			r->a[r->n++] = (struct ipam_alloc){ ents[q].addr, o };
+			r->a[r->n++] = (struct ipam_alloc){ ents[q].addr, o, owner_hash(o) };
 		}
 		k = e;
 	}
@@ -1032,6 +1046,32 @@ int pn_ipam_foreach(const struct pn_ipam_pool *pool, pn_ipam_visit_fn fn, void *
 			struct pn_ip ip;
 			int rc;
 
+			u128_to_ip(r->a[k].addr, r->family, &ip);
+			rc = fn(&ip, r->a[k].owner, i, userdata);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+int pn_ipam_foreach_owner(const struct pn_ipam_pool *pool, const char *owner, pn_ipam_visit_fn fn,
+			  void *userdata)
+{
+	uint64_t h;
+
+	if (!pool || !owner || !fn)
+		return -EINVAL;
+	h = owner_hash(owner);
+	for (size_t i = 0; i < pool->nr; i++) {
+		const struct ipam_range *r = &pool->r[i];
+
+		for (size_t k = 0; k < r->n; k++) {
+			struct pn_ip ip;
+			int rc;
+
+			if (r->a[k].owner_hash != h || strcmp(r->a[k].owner, owner) != 0)
+				continue;
 			u128_to_ip(r->a[k].addr, r->family, &ip);
 			rc = fn(&ip, r->a[k].owner, i, userdata);
 			if (rc)

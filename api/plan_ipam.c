@@ -124,7 +124,7 @@ int pn_plan_allocate(struct pn_plan_attachment *a, struct pn_ipam_pool *pool,
 
 	entry_path(ep, a);
 	pn_pkey(path, ep, "ips");
-	r = pn_ipam_foreach(pool, collect_held, &held);
+	r = pn_ipam_foreach_owner(pool, owner, collect_held, &held);
 	if (r < 0)
 		return r;
 

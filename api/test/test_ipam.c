@@ -939,6 +939,55 @@ static void unit__ipam__foreach(void **state)
 	pn_ipam_pool_free(p);
 }
 
+struct owned {
+	char seen[8][PN_IP_STRLEN];
+	size_t n;
+};
+
+static int owned_visit(const struct pn_ip *ip, const char *owner, size_t range, void *ud)
+{
+	struct owned *o = ud;
+
+	(void)range;
+	assert_string_equal(owner, "pod-b/net");
+	assert_true(o->n < 8);
+	assert_true(pn_ip_format(ip, o->seen[o->n++], PN_IP_STRLEN) > 0);
+	return 0;
+}
+
+/* Only the owner's addresses are visited, in order, whether they came from
+ * an allocation or a rebuild, and not after their release. */
+static void unit__ipam__foreach_owner(void **state)
+{
+	struct pn_ipam_pool *p = pool1(range_of("10.0.0.0/24"));
+	const char *owners[] = { "pod-a/net", "pod-b/net", "pod-b/other", "pod-b/ne" };
+	struct pn_ipam_use uses[2];
+	struct owned o = { 0 };
+	struct pn_ip ip;
+
+	(void)state;
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(pn_ipam_alloc(p, PN_IP_FAMILY_V4, owners[i % 4], &ip, NULL), 0);
+	assert_int_equal(pn_ipam_foreach_owner(p, "pod-b/net", owned_visit, &o), 0);
+	assert_int_equal(o.n, 2);
+	assert_string_equal(o.seen[0], "10.0.0.2");
+	assert_string_equal(o.seen[1], "10.0.0.6");
+	assert_int_equal(pn_ipam_release_owner(p, "pod-b/net"), 2);
+	o.n = 0;
+	assert_int_equal(pn_ipam_foreach_owner(p, "pod-b/net", owned_visit, &o), 0);
+	assert_int_equal(o.n, 0);
+	assert_int_equal(pn_ip_parse("10.0.0.200", &uses[0].ip), 0);
+	uses[0].owner = "pod-b/net";
+	assert_int_equal(pn_ip_parse("10.0.0.201", &uses[1].ip), 0);
+	uses[1].owner = "pod-a/net";
+	assert_int_equal(pn_ipam_rebuild(p, uses, 2, NULL, 0), 0);
+	assert_int_equal(pn_ipam_foreach_owner(p, "pod-b/net", owned_visit, &o), 0);
+	assert_int_equal(o.n, 1);
+	assert_string_equal(o.seen[0], "10.0.0.200");
+	assert_int_equal(pn_ipam_foreach_owner(p, NULL, owned_visit, &o), -EINVAL);
+	pn_ipam_pool_free(p);
+}
+
 static struct pn_ippool *ippool_of(const char *json)
 {
 	json_error_t err;
@@ -1030,6 +1079,7 @@ int main(void)
 		cmocka_unit_test(unit__ipam__rebuild_with_duplicates),
 		cmocka_unit_test(unit__ipam__rebuild_large_unsorted),
 		cmocka_unit_test(unit__ipam__foreach),
+		cmocka_unit_test(unit__ipam__foreach_owner),
 		cmocka_unit_test(unit__ipam__pool_from_ippool),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

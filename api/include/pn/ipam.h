@@ -193,5 +193,10 @@ int pn_ipam_pool_from_ippool(const struct pn_ippool *ippool, struct pn_ipam_pool
 typedef int (*pn_ipam_visit_fn)(const struct pn_ip *ip, const char *owner, size_t range,
 				void *userdata);
 int pn_ipam_foreach(const struct pn_ipam_pool *pool, pn_ipam_visit_fn fn, void *userdata);
+/* The same, visiting only owner's allocations. Still a pass over the pool, but
+ * over a hash kept beside each address: no owner string is read unless its
+ * hash matches (a controller allocating for one Pod among thousands). */
+int pn_ipam_foreach_owner(const struct pn_ipam_pool *pool, const char *owner, pn_ipam_visit_fn fn,
+			  void *userdata);
 
 #endif
