@@ -141,7 +141,7 @@ const struct pn_limit pn_limits[] = {
 	/* the controller's count of those reports (controller/cluster/nodecount.c) */
 	N(POD_NETWORK, "status.nodes.total", "minimum", PN_MIN_GENERATION),
 	N(POD_NETWORK, "status.nodes.available", "minimum", PN_MIN_GENERATION),
-	/* a node's availability report, written by the agent (controller/node/agent_avail.h) */
+	/* a node's availability report, written by the agent (controller/agent/agent_avail.h) */
 	N(PNNODE, "status.networks", "maxItems", PN_MAX_NODE_NETWORKS),
 	N(PNNODE, "status.networks[].name", "minLength", 1),
 	N(PNNODE, "status.networks[].name", "maxLength", PN_MAX_NAME),

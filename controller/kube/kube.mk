@@ -66,7 +66,7 @@ INTEGRATION_TESTS += $(KUBE_ITS)
 # Prometheus client's text parser (python3-prometheus-client): a script
 # that knows the build dir.
 $(BUILD)/test/kube_metrics_parse: controller/kube/test/metrics-parse.sh e2e/lib/prom-check \
-		$(BUILD)/test/cluster_metrics $(BUILD)/test/node_agent_http $(BUILD)/test/webhook_server
+		$(BUILD)/test/cluster_metrics $(BUILD)/test/agent_http $(BUILD)/test/webhook_server
 	@mkdir -p $(@D)
 	$(Q)printf '#!/bin/sh\nexec sh %s/controller/kube/test/metrics-parse.sh %s\n' "$(CURDIR)" "$(abspath $(BUILD))" > $@
 	$(Q)chmod +x $@

@@ -9,7 +9,7 @@ build=$1
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 dir=$(mktemp -d /tmp/pn-metrics-XXXXXX)
 trap 'rm -rf "$dir"' EXIT
-for t in cluster_metrics node_agent_http webhook_server; do
+for t in cluster_metrics agent_http webhook_server; do
 	PN_METRICS_DUMP=$dir "$build/test/$t" >"$dir/$t.log" 2>&1 || { cat "$dir/$t.log"; exit 1; }
 done
 exec "$top/e2e/lib/prom-check" \

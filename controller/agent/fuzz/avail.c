@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "node/agent_avail.h"
+#include "agent/agent_avail.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,7 +1,7 @@
 /* node/agent_plan.c — the plans the agent knows, by Pod: fed by the
  * Kubernetes watch (pn_agent_plan_*), or read from --plans-dir files named
  * <ns>_<pod>.json when there is no watch. */
-#include "node/agent_int.h"
+#include "agent/agent_int.h"
 
 #include <errno.h>
 #include <stdio.h>

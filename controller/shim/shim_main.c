@@ -26,7 +26,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "node/proto.h"
+#include "shim/proto.h"
 #include "pn/version.h"
 
 #define STDIN_CAP (1u << 20)

@@ -16,8 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "node/agent.h"
-#include "node/agent_kube.h"
+#include "agent/agent.h"
+#include "agent/agent_kube.h"
 #include "pn/version.h"
 
 static struct pn_agent *the_agent;

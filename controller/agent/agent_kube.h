@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "node/agent.h"
+#include "agent/agent.h"
 
 struct pn_agent_kube;
 

@@ -24,8 +24,8 @@
 #include "kube/events.h"
 #include "kube/ops.h"
 #include "kube/prom.h"
-#include "node/agent_kube.h"
-#include "node/agent_report.h"
+#include "agent/agent_kube.h"
+#include "agent/agent_report.h"
 #include "pn/plan_sign.h"
 #include "podnet/provider.h"
 

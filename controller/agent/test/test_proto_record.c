@@ -12,8 +12,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "node/agent_int.h"
-#include "node/proto.h"
+#include "agent/agent_int.h"
+#include "shim/proto.h"
 
 void pn_agent_log(int level, const char *fmt, ...)
 {

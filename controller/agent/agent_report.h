@@ -12,7 +12,7 @@
 #include <stdio.h>
 
 #include "kube/client.h"
-#include "node/agent.h"
+#include "agent/agent.h"
 
 struct pn_report;
 

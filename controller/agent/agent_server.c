@@ -2,7 +2,7 @@
  * thread, a fixed pool of workers, a small bounded queue between them (when it
  * is full the acceptor stops accepting and the kernel backlog holds the rest,
  * so memory stays flat under a burst). Also the agent's log lines. */
-#include "node/agent_int.h"
+#include "agent/agent_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "node/proto.h"
+#include "shim/proto.h"
 
 #define QUEUE_CAP 64
 #define IO_TIMEOUT_MS 10000

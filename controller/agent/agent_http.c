@@ -2,7 +2,7 @@
  * its own thread). /healthz is 200 while the default network's provider is
  * ready, 503 with the reason otherwise; /metrics is the Prometheus text
  * format of the counters in struct pn_agent_metrics. */
-#include "node/agent_int.h"
+#include "agent/agent_int.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -2,7 +2,7 @@
  * (default itself, or the Pod's plan), call providers in plan order with
  * rollback, record on disk before answering, DEL from the record, CHECK, GC,
  * STATUS; and the network-status value handed to the status sink. */
-#include "node/agent_int.h"
+#include "agent/agent_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "node/proto.h"
+#include "shim/proto.h"
 
 /* ---- set-up -------------------------------------------------------------------- */
 

@@ -7,7 +7,7 @@
 #include <pthread.h>
 #include <signal.h>
 
-#include "node/agent.h"
+#include "agent/agent.h"
 #include "kube/prom.h"
 #include "pn/limits.h"
 #include "host/provider_host.h"

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "node/agent_avail.h"
+#include "agent/agent_avail.h"
 
 #define NET(name, extra) \
 	"{\"apiVersion\":\"podnet.dev/v1alpha1\",\"kind\":\"PodNetwork\",\"metadata\":{\"name\":\"" name "\"" extra

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "node/agent_int.h"
+#include "agent/agent_int.h"
 #include "pn/limits.h"
 
 void pn_agent_log(int level, const char *fmt, ...)

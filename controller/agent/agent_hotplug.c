@@ -2,7 +2,7 @@
  * deduplicated, reconciled one at a time on a thread of their own so that the
  * caller (the Pod watch's loop, the plans-dir watcher) never waits for a
  * provider. */
-#include "node/agent_int.h"
+#include "agent/agent_int.h"
 
 #include <errno.h>
 #include <stdlib.h>

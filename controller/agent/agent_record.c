@@ -2,7 +2,7 @@
  * file per sandbox (<records dir>/<container id>.json), written atomically
  * (temp file, fsync, rename, fsync of the directory) so that DEL and GC never
  * depend on the Pod, its plan or the network still existing. */
-#include "node/agent_int.h"
+#include "agent/agent_int.h"
 
 #include <dirent.h>
 #include <errno.h>

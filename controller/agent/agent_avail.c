@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "node/agent_avail.h"
+#include "agent/agent_avail.h"
 #include "pn/model.h"
 #include "pn/plan.h"
 #include "pn/problem.h"

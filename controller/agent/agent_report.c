@@ -12,8 +12,8 @@
 
 #include "kube/informer.h"
 #include "kube/ops.h"
-#include "node/agent_avail.h"
-#include "node/agent_report.h"
+#include "agent/agent_avail.h"
+#include "agent/agent_report.h"
 #include "podnet/provider.h"
 
 _Static_assert(PN_AVAIL_NO_PROVIDER == PN_AGENT_SERVE_NO_PROVIDER && PN_AVAIL_NOT_READY == PN_AGENT_SERVE_NOT_READY &&

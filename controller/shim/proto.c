@@ -1,5 +1,5 @@
 /* node/proto.c — length-prefixed frames on a stream socket; see proto.h. */
-#include "node/proto.h"
+#include "shim/proto.h"
 
 #include <errno.h>
 #include <poll.h>

@@ -1,5 +1,5 @@
 /* node/proto.h — the framing between podnet-cni and podnet-agent on the unix
- * socket (see controller/node/PROTOCOL.md): a 4-byte big-endian length, then
+ * socket (see controller/shim/PROTOCOL.md): a 4-byte big-endian length, then
  * that many bytes of JSON. One request and one response per connection. */
 #ifndef PN_NODE_PROTO_H
 #define PN_NODE_PROTO_H

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "node/agent_int.h"
+#include "agent/agent_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
